@@ -1,0 +1,73 @@
+//! The stages behind `easemob_errors::include_errors!`, as an ordinary library so each
+//! can be unit-tested and fuzzed without a compiler:
+//!
+//! 1. [`spec`] — read the TOML spec into plain data that keeps positions;
+//! 2. [`validate`] — rules across entries, defaults resolved, giving a [`validate::Model`];
+//! 3. [`expand`] — the model into tokens.
+//!
+//! [`generate`] drives them; on failure it returns every problem at once, each rendered
+//! with the spec's file, line and column, plus a skeleton of the type so that the user
+//! sees the real errors and not a cascade of follow-on ones.
+
+pub mod diag;
+pub mod expand;
+pub mod ident;
+pub mod source;
+pub mod spec;
+pub mod template;
+pub mod validate;
+
+use std::path::Path;
+
+use proc_macro2::TokenStream;
+
+pub use diag::Diagnostic;
+pub use source::SourceFile;
+
+/// Why a spec could not be expanded.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Every problem, rendered (`message`, `--> file:line:col`, the line, a hint).
+    pub messages: Vec<String>,
+    /// A skeleton of the generated type (no entries) when its name is known, so that
+    /// code using it still type-checks while the spec is being fixed.
+    pub skeleton: Option<TokenStream>,
+}
+
+/// Parses and validates the spec's sources; every problem at once, rendered.
+pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, (Vec<String>, Option<validate::Model>)> {
+    let (spec, mut diags) = spec::parse(sources);
+    match validate::validate(&spec) {
+        Ok(model) if diags.is_empty() => Ok(model),
+        result => {
+            if let Err(more) = result {
+                diags.extend(more);
+            }
+            diags.sort_by_key(|d| (d.file, d.span.start));
+            diags.dedup();
+            let rendered = diags.iter().map(|d| d.render(&spec.sources)).collect();
+            let skeleton = validate::skeleton_name(&spec).map(|name| validate::Model {
+                name,
+                doc: None,
+                statuses: Vec::new(),
+                entries: Vec::new(),
+                order: Vec::new(),
+                files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
+            });
+            Err((rendered, skeleton))
+        }
+    }
+}
+
+/// Runs every stage on the spec that `include_errors!(written)` names, resolved
+/// against `manifest_dir` (the invoking crate's `CARGO_MANIFEST_DIR`).
+pub fn generate(written: &str, manifest_dir: Option<&Path>) -> Result<TokenStream, Failure> {
+    let sources = spec::read_sources(written, manifest_dir)
+        .map_err(|d| Failure { messages: vec![d.render(&[])], skeleton: None })?;
+    match check(sources) {
+        Ok(model) => Ok(expand::expand(&model)),
+        Err((messages, skeleton)) => {
+            Err(Failure { messages, skeleton: skeleton.as_ref().map(expand::expand) })
+        }
+    }
+}

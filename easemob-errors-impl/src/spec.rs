@@ -1,0 +1,663 @@
+//! Stage 1, parse: spec files (TOML) into plain data that remembers where each value came from.
+//!
+//! This stage checks what one key can tell on its own: that it is known, present when
+//! required, of the right type and in range. Rules across entries live in [`crate::validate`].
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::Diagnostic;
+use crate::source::{SourceFile, resolve};
+use crate::template::Template;
+
+/// A position in one of the spec's files.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Loc {
+    /// Index into [`Spec::sources`].
+    pub file: usize,
+    /// Byte range in that file.
+    pub span: Range<usize>,
+}
+
+impl Loc {
+    /// A diagnostic at this position.
+    pub fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.file, self.span.clone(), message)
+    }
+}
+
+/// A spec as read: every file, and what they declare.
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    /// The files the spec was read from, in order.
+    pub sources: Vec<SourceFile>,
+    /// The `[api]` table (exactly one file must have it).
+    pub api: Option<Api>,
+    /// `[defaults]`.
+    pub defaults: BackoffDef,
+    /// Every `[status.NNN]` table, in file order.
+    pub statuses: Vec<StatusDef>,
+    /// Every `[[errors]]` entry, in file order.
+    pub errors: Vec<ErrorDef>,
+}
+
+/// `[api]`: what the generated type is called and how it is documented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    /// The enum's name.
+    pub name: String,
+    /// Where `name` is.
+    pub name_loc: Loc,
+    /// Doc text for the enum.
+    pub doc: Option<String>,
+}
+
+/// Backoff numbers; each may be left to the spec's `[defaults]` or the built-in ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BackoffDef {
+    /// Most attempts in all, the first one included.
+    pub attempts: Option<u64>,
+    /// Base delay in milliseconds.
+    pub base_ms: Option<u64>,
+    /// Largest delay in milliseconds.
+    pub max_ms: Option<u64>,
+}
+
+/// A retry policy as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryDef {
+    /// Do not retry.
+    Never,
+    /// Retry with exponential backoff.
+    Backoff(BackoffDef),
+    /// Get a new app token, then retry once.
+    RefreshToken,
+    /// Split the request body into smaller bodies, then retry.
+    SplitBody,
+}
+
+/// The retry policy names a spec may use.
+pub const RETRY_NAMES: [&str; 4] = ["never", "backoff", "refresh_token", "split_body"];
+
+/// A retry policy and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    /// The policy.
+    pub def: RetryDef,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// `[status.NNN]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusDef {
+    /// The HTTP status.
+    pub status: u16,
+    /// Where the status key is.
+    pub loc: Loc,
+    /// Reason phrase, e.g. `Bad Gateway`.
+    pub name: String,
+    /// What the status means for this API (English).
+    pub meaning: String,
+    /// What the status means for this API (Chinese).
+    pub meaning_zh: String,
+    /// Default retry policy of errors with this status.
+    pub retry: Retry,
+    /// Whether errors with this status are system errors that must be logged and alerted.
+    pub alert: bool,
+}
+
+/// One `[[errors]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDef {
+    /// The whole entry.
+    pub loc: Loc,
+    /// Variant name.
+    pub variant: String,
+    /// Where the variant name is.
+    pub variant_loc: Loc,
+    /// HTTP status.
+    pub status: u16,
+    /// Where the status is.
+    pub status_loc: Loc,
+    /// The body's `error` string; `None` when the server sends none.
+    pub error: Option<String>,
+    /// The description template (`{description}` when the entry gives none: a catch-all).
+    pub description: Template,
+    /// Where the description is, if given.
+    pub description_loc: Option<Loc>,
+    /// Cause, English.
+    pub cause: String,
+    /// Cause, Chinese.
+    pub cause_zh: String,
+    /// Remedy, English.
+    pub remedy: String,
+    /// Remedy, Chinese.
+    pub remedy_zh: String,
+    /// Retry policy, when it differs from the status default.
+    pub retry: Option<Retry>,
+    /// Alert flag, when it differs from the status default.
+    pub alert: Option<bool>,
+}
+
+const TOP_KEYS: [&str; 4] = ["api", "defaults", "status", "errors"];
+const API_KEYS: [&str; 2] = ["name", "doc"];
+const BACKOFF_KEYS: [&str; 3] = ["attempts", "base_ms", "max_ms"];
+const RETRY_TABLE_KEYS: [&str; 4] = ["action", "attempts", "base_ms", "max_ms"];
+const STATUS_KEYS: [&str; 5] = ["name", "meaning", "meaning_zh", "retry", "alert"];
+const ERROR_KEYS: [&str; 11] = [
+    "variant",
+    "status",
+    "error",
+    "description",
+    "cause",
+    "cause_zh",
+    "remedy",
+    "remedy_zh",
+    "retry",
+    "alert",
+    "note",
+];
+
+/// Reads the spec named by `written` (a `.toml` file, or a directory of them, read in
+/// name order), resolved against `base`.
+pub fn read_sources(written: &str, base: Option<&Path>) -> Result<Vec<SourceFile>, Diagnostic> {
+    if written.trim().is_empty() {
+        return Err(Diagnostic::global("the spec path is empty").with_help(
+            "name a spec file relative to the crate's Cargo.toml, e.g. `include_errors!(\"spec/api.toml\")`",
+        ));
+    }
+    let resolved = resolve(written, base);
+    let meta = std::fs::metadata(&resolved).map_err(|e| {
+        Diagnostic::global(format!(
+            "cannot read spec `{written}` (resolved to {}): {}",
+            resolved.display(),
+            io_reason(&e)
+        ))
+        .with_help("paths are relative to the invoking crate's directory (CARGO_MANIFEST_DIR)")
+    })?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        let entries = std::fs::read_dir(&resolved).map_err(|e| {
+            Diagnostic::global(format!(
+                "cannot list spec directory `{written}` (resolved to {}): {}",
+                resolved.display(),
+                io_reason(&e)
+            ))
+        })?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "toml") && e.path().is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(Diagnostic::global(format!(
+                "spec directory `{written}` (resolved to {}) has no `.toml` files",
+                resolved.display()
+            )));
+        }
+        for name in names {
+            let display = format!("{}/{name}", written.trim_end_matches('/'));
+            files.push(read_one(&display, &resolved.join(&name))?);
+        }
+    } else {
+        files.push(read_one(written, &resolved)?);
+    }
+    Ok(files)
+}
+
+fn read_one(display: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::global(format!(
+            "cannot read spec file `{display}` (resolved to {}): {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(display, path, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(e.as_bytes().get(..at).unwrap_or_default()).into_owned();
+            let pos = SourceFile::new(display, path, valid).line_col(at);
+            Err(Diagnostic::global(format!(
+                "spec file `{display}` (resolved to {}) is not valid UTF-8: invalid byte at line {}, column {}",
+                path.display(),
+                pos.line,
+                pos.column
+            ))
+            .with_help("save the spec as UTF-8"))
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Parses already-read sources into a [`Spec`], collecting every problem found.
+pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
+    let mut spec = Spec { sources, ..Spec::default() };
+    let texts: Vec<String> = spec.sources.iter().map(|s| s.text.clone()).collect();
+    let mut cx = Cx { diags: Vec::new(), file: 0, texts: &texts };
+    let mut tables = Vec::new();
+    for (file, text) in texts.iter().enumerate() {
+        cx.file = file;
+        match DeTable::parse(text) {
+            Ok(table) => tables.push((file, table)),
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                cx.diags.push(Diagnostic::new(
+                    file,
+                    span,
+                    format!("TOML syntax error: {}", e.message().trim()),
+                ));
+            }
+        }
+    }
+    let mut api_seen: Option<Loc> = None;
+    // `[defaults]` first: `retry = "backoff"` anywhere takes its numbers.
+    for (file, table) in &tables {
+        cx.file = *file;
+        if let Some((key, value)) = table.get_ref().get_key_value("defaults") {
+            if let Some(t) = cx.table(value, "[defaults]") {
+                cx.unknown_keys(t, &BACKOFF_KEYS, "[defaults]");
+                spec.defaults = cx.backoff_numbers(t, "[defaults]");
+            }
+            let _ = key;
+        }
+    }
+    for (file, table) in &tables {
+        cx.file = *file;
+        let table = table.get_ref();
+        cx.unknown_keys(table, &TOP_KEYS, "the spec's top level");
+        if let Some((key, value)) = table.get_key_value("api") {
+            let loc = cx.loc(key.span());
+            if let Some(prev) = &api_seen {
+                cx.diags.push(loc.error("`[api]` is declared twice").with_help(format!(
+                    "keep one `[api]` table; the other one is in {}",
+                    spec.sources.get(prev.file).map_or("", |s| s.display.as_str())
+                )));
+            } else if let Some(t) = cx.table(value, "[api]") {
+                cx.unknown_keys(t, &API_KEYS, "[api]");
+                let name = cx.req_str(t, "name", "[api]", value.span());
+                let doc = cx.opt_str(t, "doc", "[api]");
+                if let Some((name, name_loc)) = name {
+                    spec.api = Some(Api { name, name_loc, doc });
+                }
+                api_seen = Some(loc);
+            }
+        }
+        if let Some(value) = table.get("status")
+            && let Some(t) = cx.table(value, "[status]")
+        {
+            for (key, value) in t {
+                if let Some(s) = cx.status_def(key, value) {
+                    spec.statuses.push(s);
+                }
+            }
+        }
+        if let Some(value) = table.get("errors") {
+            match value.get_ref() {
+                DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(e) = cx.error_def(i, item) {
+                            spec.errors.push(e);
+                        }
+                    }
+                }
+                other => cx.diags.push(cx.loc(value.span()).error(format!(
+                    "`errors` must be an array of tables (`[[errors]]`), found {}",
+                    describe(other)
+                ))),
+            }
+        }
+    }
+    if api_seen.is_none() && !spec.sources.is_empty() && cx.diags.is_empty() {
+        cx.diags.push(
+            Diagnostic::new(0, 0..0, "the spec has no `[api]` table")
+                .with_help("add `[api]` with `name = \"MyApiError\"`, the name of the generated enum"),
+        );
+    }
+    (spec, cx.diags)
+}
+
+struct Cx<'t> {
+    diags: Vec<Diagnostic>,
+    file: usize,
+    texts: &'t [String],
+}
+
+type Table<'i> = DeTable<'i>;
+
+fn describe(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl Cx<'_> {
+    fn loc(&self, span: Range<usize>) -> Loc {
+        Loc { file: self.file, span }
+    }
+
+    fn table<'a, 'i>(&mut self, v: &'a Spanned<DeValue<'i>>, what: &str) -> Option<&'a Table<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.diags.push(
+                    self.loc(v.span()).error(format!("{what} must be a table, found {}", describe(other))),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_keys(&mut self, t: &Table<'_>, allowed: &[&str], what: &str) {
+        for key in t.keys() {
+            let name = key.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                let d = self
+                    .loc(key.span())
+                    .error(format!(
+                        "unknown key `{name}` in {what} (expected one of {})",
+                        allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .suggest(name, allowed.iter().copied());
+                self.diags.push(d);
+            }
+        }
+    }
+
+    fn missing(&mut self, span: Range<usize>, key: &str, what: &str, expected: &str) {
+        self.diags.push(
+            self.loc(span).error(format!("missing required key `{key}` in {what} (expected {expected})")),
+        );
+    }
+
+    fn wrong_type(&mut self, v: &Spanned<DeValue<'_>>, key: &str, what: &str, expected: &str) {
+        self.diags.push(self.loc(v.span()).error(format!(
+            "wrong type for `{key}` in {what}: expected {expected}, found {}",
+            describe(v.get_ref())
+        )));
+    }
+
+    fn opt_str(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<String> {
+        self.opt_str_loc(t, key, what).map(|(s, _)| s)
+    }
+
+    fn opt_str_loc(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<(String, Loc)> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some((s.to_string(), self.loc(v.span()))),
+            _ => {
+                self.wrong_type(v, key, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn req_str(
+        &mut self,
+        t: &Table<'_>,
+        key: &str,
+        what: &str,
+        whole: Range<usize>,
+    ) -> Option<(String, Loc)> {
+        if t.get(key).is_none() {
+            self.missing(whole, key, what, "a string");
+            return None;
+        }
+        self.opt_str_loc(t, key, what)
+    }
+
+    fn opt_bool(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<bool> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(v, key, what, "a boolean (`true` or `false`)");
+                None
+            }
+        }
+    }
+
+    fn opt_int(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<(i128, Loc)> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Integer(i) => match i128::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                Ok(n) => Some((n, self.loc(v.span()))),
+                Err(_) => {
+                    self.diags.push(self.loc(v.span()).error(format!("`{key}` in {what} is out of range")));
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(v, key, what, "an integer");
+                None
+            }
+        }
+    }
+
+    fn non_negative(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<u64> {
+        let (n, loc) = self.opt_int(t, key, what)?;
+        match u64::try_from(n) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.diags.push(loc.error(format!("`{key}` in {what} must not be negative, found {n}")));
+                None
+            }
+        }
+    }
+
+    fn backoff_numbers(&mut self, t: &Table<'_>, what: &str) -> BackoffDef {
+        BackoffDef {
+            attempts: self.non_negative(t, "attempts", what),
+            base_ms: self.non_negative(t, "base_ms", what),
+            max_ms: self.non_negative(t, "max_ms", what),
+        }
+    }
+
+    fn retry(&mut self, t: &Table<'_>, what: &str) -> Option<Retry> {
+        let v = t.get("retry")?;
+        let loc = self.loc(v.span());
+        let named = |cx: &mut Self, name: &str, span: Range<usize>| -> Option<RetryDef> {
+            match name {
+                "never" => Some(RetryDef::Never),
+                "backoff" => Some(RetryDef::Backoff(BackoffDef::default())),
+                "refresh_token" => Some(RetryDef::RefreshToken),
+                "split_body" => Some(RetryDef::SplitBody),
+                other => {
+                    let d = cx
+                        .loc(span)
+                        .error(format!(
+                            "unknown retry policy `{other}` in {what} (expected `never`, `backoff`, `refresh_token` or `split_body`)"
+                        ))
+                        .suggest(other, RETRY_NAMES);
+                    cx.diags.push(d);
+                    None
+                }
+            }
+        };
+        let def = match v.get_ref() {
+            DeValue::String(s) => named(self, s, v.span())?,
+            DeValue::Table(rt) => {
+                let inner = format!("the `retry` table of {what}");
+                self.unknown_keys(rt, &RETRY_TABLE_KEYS, &inner);
+                let (action, action_loc) = self.req_str(rt, "action", &inner, v.span())?;
+                let def = named(self, &action, action_loc.span.clone())?;
+                let numbers = self.backoff_numbers(rt, &inner);
+                match def {
+                    RetryDef::Backoff(_) => RetryDef::Backoff(numbers),
+                    other => {
+                        if numbers != BackoffDef::default() {
+                            self.diags.push(loc.error(format!(
+                                "retry policy `{action}` in {what} takes no `attempts`, `base_ms` or `max_ms`"
+                            )).with_help("only `backoff` has numbers"));
+                        }
+                        other
+                    }
+                }
+            }
+            _ => {
+                self.wrong_type(v, "retry", what, "a policy name (`\"never\"`, `\"backoff\"`, ...) or a table `{ action = \"backoff\", attempts = 3, base_ms = 500, max_ms = 30000 }`");
+                return None;
+            }
+        };
+        Some(Retry { def, loc })
+    }
+
+    fn status_def(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<StatusDef> {
+        let loc = self.loc(key.span());
+        let raw: &str = key.get_ref();
+        let status = match raw.parse::<u16>() {
+            Ok(s) if (400..=599).contains(&s) => s,
+            Ok(_) | Err(_) => {
+                self.diags.push(loc.error(format!(
+                    "status `{raw}` is outside 400–599: only error statuses can be declared"
+                )));
+                return None;
+            }
+        };
+        let what = format!("[status.{status}]");
+        let t = self.table(value, &what)?;
+        self.unknown_keys(t, &STATUS_KEYS, &what);
+        let whole = value.span();
+        let name = self.req_str(t, "name", &what, whole.clone());
+        let meaning = self.req_str(t, "meaning", &what, whole.clone());
+        let meaning_zh = self.req_str(t, "meaning_zh", &what, whole.clone());
+        let retry = self.retry(t, &what);
+        if t.get("retry").is_none() {
+            self.missing(whole, "retry", &what, "a retry policy");
+        }
+        let alert = self.opt_bool(t, "alert", &what).unwrap_or(false);
+        Some(StatusDef {
+            status,
+            loc,
+            name: name?.0,
+            meaning: meaning?.0,
+            meaning_zh: meaning_zh?.0,
+            retry: retry?,
+            alert,
+        })
+    }
+
+    fn error_def(&mut self, index: usize, item: &Spanned<DeValue<'_>>) -> Option<ErrorDef> {
+        let loc = self.loc(item.span());
+        let DeValue::Table(t) = item.get_ref() else {
+            self.diags.push(loc.error(format!(
+                "`errors` entry #{} must be a table, found {}",
+                index + 1,
+                describe(item.get_ref())
+            )));
+            return None;
+        };
+        let label = match t.get("variant").and_then(|v| v.get_ref().as_str()) {
+            Some(name) => format!("[[errors]] entry `{name}`"),
+            None => format!("[[errors]] entry #{}", index + 1),
+        };
+        let what = label.as_str();
+        self.unknown_keys(t, &ERROR_KEYS, what);
+        let whole = item.span();
+        let variant = self.req_str(t, "variant", what, whole.clone());
+        let status = match self.opt_int(t, "status", what) {
+            Some((n, sloc)) => match u16::try_from(n) {
+                Ok(s) if (400..=599).contains(&s) => Some((s, sloc)),
+                _ => {
+                    self.diags.push(sloc.error(format!("`status` in {what} is {n}, outside 400–599")));
+                    None
+                }
+            },
+            None => {
+                if t.get("status").is_none() {
+                    self.missing(whole.clone(), "status", what, "an HTTP status, 400–599");
+                }
+                None
+            }
+        };
+        let error = self.opt_str(t, "error", what);
+        let description = match self.opt_str_loc(t, "description", what) {
+            Some((text, dloc)) => match Template::parse(&text) {
+                Ok(tpl) => Some((tpl, Some(dloc))),
+                Err(errors) => {
+                    let file = self.file;
+                    for e in errors {
+                        let span = template_span(self.texts.get(file), &dloc, &e.span);
+                        let mut d = Diagnostic::new(
+                            file,
+                            span,
+                            format!("{} (in `description` of {what})", e.message),
+                        );
+                        d.help = e.help;
+                        self.diags.push(d);
+                    }
+                    None
+                }
+            },
+            None if t.get("description").is_some() => None,
+            None => Some((Template::catch_all(), None)),
+        };
+        let cause = self.req_str(t, "cause", what, whole.clone());
+        let cause_zh = self.req_str(t, "cause_zh", what, whole.clone());
+        let remedy = self.req_str(t, "remedy", what, whole.clone());
+        let remedy_zh = self.req_str(t, "remedy_zh", what, whole.clone());
+        let _note = self.opt_str(t, "note", what);
+        let retry_given = t.get("retry").is_some();
+        let retry = self.retry(t, what);
+        let alert = self.opt_bool(t, "alert", what);
+        if retry_given && retry.is_none() {
+            return None;
+        }
+        let (variant, variant_loc) = variant?;
+        let (status, status_loc) = status?;
+        let (description, description_loc) = description?;
+        Some(ErrorDef {
+            loc,
+            variant,
+            variant_loc,
+            status,
+            status_loc,
+            error,
+            description,
+            description_loc,
+            cause: cause?.0,
+            cause_zh: cause_zh?.0,
+            remedy: remedy?.0,
+            remedy_zh: remedy_zh?.0,
+            retry,
+            alert,
+        })
+    }
+}
+
+/// Maps a byte range inside a template to the spec file: exact when the TOML string is
+/// on one line and holds no escapes (what is between the quotes is the template), else
+/// the whole string.
+fn template_span(text: Option<&String>, dloc: &Loc, inner: &Range<usize>) -> Range<usize> {
+    let raw = text.and_then(|t| t.get(dloc.span.clone())).unwrap_or("");
+    let single = (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'))
+        || (raw.starts_with('\'') && !raw.starts_with("\'\'\'"));
+    if single && inner.end + 2 <= raw.len() {
+        dloc.span.start + 1 + inner.start..dloc.span.start + 1 + inner.end
+    } else {
+        dloc.span.clone()
+    }
+}

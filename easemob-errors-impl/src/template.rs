@@ -1,0 +1,322 @@
+//! Description templates: the server's text with `{placeholders}` for the values it fills in.
+//!
+//! Syntax: literal text, `{name}` (a `String`), `{name:type}` with a type from
+//! [`KIND_NAMES`], and `{{` / `}}` for literal braces.
+
+use std::ops::Range;
+
+/// The type of a captured value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Any text: a `String` field.
+    Str,
+    /// A decimal unsigned integer: a `u64` field.
+    U64,
+    /// A comma-separated list of names: a `Vec<String>` field.
+    List,
+}
+
+/// The spellings of [`Kind`] in a template, in order of [`Kind::Str`], [`Kind::U64`], [`Kind::List`].
+pub const KIND_NAMES: [&str; 3] = ["string", "u64", "list"];
+
+impl Kind {
+    /// The spelling of this kind in a template.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Str => KIND_NAMES[0],
+            Kind::U64 => KIND_NAMES[1],
+            Kind::List => KIND_NAMES[2],
+        }
+    }
+}
+
+/// Most placeholders one template may have.
+pub const MAX_PLACEHOLDERS: usize = 8;
+
+/// One `{name}` or `{name:type}` in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    /// The field name.
+    pub name: String,
+    /// The field type.
+    pub kind: Kind,
+    /// Byte range of the whole `{...}` in the template text.
+    pub span: Range<usize>,
+}
+
+/// A parsed template: `literals.len() == placeholders.len() + 1`; literal `i` comes
+/// before placeholder `i`, the last literal after the last placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// The template as written.
+    pub text: String,
+    /// Literal text between placeholders (braces unescaped).
+    pub literals: Vec<String>,
+    /// The placeholders in order.
+    pub placeholders: Vec<Placeholder>,
+}
+
+/// A mistake in a template, with its byte range in the template text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Byte range in the template text.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// A hint, if any.
+    pub help: Option<String>,
+}
+
+impl Template {
+    /// Parses a template, reporting every mistake in it.
+    pub fn parse(text: &str) -> Result<Template, Vec<TemplateError>> {
+        let mut errors = Vec::new();
+        let mut literals = vec![String::new()];
+        let mut placeholders: Vec<Placeholder> = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|&(_, c)| c) == Some('{') => {
+                    chars.next();
+                    push_literal(&mut literals, '{');
+                }
+                '}' if chars.peek().map(|&(_, c)| c) == Some('}') => {
+                    chars.next();
+                    push_literal(&mut literals, '}');
+                }
+                '}' => errors.push(TemplateError {
+                    span: i..i + 1,
+                    message: "unmatched `}` in description template".into(),
+                    help: Some("write `}}` for a literal `}`".into()),
+                }),
+                '{' => {
+                    let Some(close) = text[i + 1..].find(['}', '{']).map(|j| i + 1 + j) else {
+                        errors.push(TemplateError {
+                            span: i..text.len(),
+                            message: "unclosed `{` in description template".into(),
+                            help: Some(
+                                "close the placeholder with `}`, or write `{{` for a literal `{`".into(),
+                            ),
+                        });
+                        break;
+                    };
+                    if text.as_bytes()[close] == b'{' {
+                        errors.push(TemplateError {
+                            span: i..close,
+                            message: "unclosed `{` in description template".into(),
+                            help: Some(
+                                "close the placeholder with `}`, or write `{{` for a literal `{`".into(),
+                            ),
+                        });
+                        // Resume at the next `{`.
+                        while chars.peek().is_some_and(|&(j, _)| j < close) {
+                            chars.next();
+                        }
+                        continue;
+                    }
+                    while chars.peek().is_some_and(|&(j, _)| j <= close) {
+                        chars.next();
+                    }
+                    let span = i..close + 1;
+                    let inner = &text[i + 1..close];
+                    match parse_placeholder(inner, span.clone()) {
+                        Ok(p) => {
+                            if literals.last().is_some_and(String::is_empty) && !placeholders.is_empty() {
+                                errors.push(TemplateError {
+                                    span: span.clone(),
+                                    message: format!(
+                                        "placeholders `{{{}}}` and `{{{}}}` have no literal text between them, so the split between their values is ambiguous",
+                                        placeholders.last().map_or("", |p| p.name.as_str()),
+                                        p.name
+                                    ),
+                                    help: Some("merge them into one placeholder, or keep the text that separates them".into()),
+                                });
+                            }
+                            if placeholders.iter().any(|q| q.name == p.name) {
+                                errors.push(TemplateError {
+                                    span: span.clone(),
+                                    message: format!(
+                                        "placeholder `{{{}}}` appears twice in the template",
+                                        p.name
+                                    ),
+                                    help: Some("give each captured value its own name".into()),
+                                });
+                            }
+                            placeholders.push(p);
+                            literals.push(String::new());
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+                c => push_literal(&mut literals, c),
+            }
+        }
+        if placeholders.len() > MAX_PLACEHOLDERS {
+            errors.push(TemplateError {
+                span: 0..text.len(),
+                message: format!(
+                    "the template has {} placeholders; at most {MAX_PLACEHOLDERS} are supported",
+                    placeholders.len()
+                ),
+                help: None,
+            });
+        }
+        if errors.is_empty() {
+            Ok(Template { text: text.to_owned(), literals, placeholders })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The catch-all template used when an entry gives no description: `{description}`.
+    pub fn catch_all() -> Template {
+        Template {
+            text: "{description}".into(),
+            literals: vec![String::new(), String::new()],
+            placeholders: vec![Placeholder { name: "description".into(), kind: Kind::Str, span: 0..13 }],
+        }
+    }
+
+    /// Whether `text` matches this template (the same algorithm as the runtime's, kinds ignored).
+    pub fn matches(&self, text: &str) -> bool {
+        let (first, rest) = match self.literals.split_first() {
+            Some(parts) => parts,
+            None => return false,
+        };
+        let Some(mut tail) = text.strip_prefix(first.as_str()) else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            return tail.is_empty();
+        };
+        for lit in middle {
+            match tail.find(lit.as_str()) {
+                Some(at) => tail = &tail[at + lit.len()..],
+                None => return false,
+            }
+        }
+        tail.ends_with(last.as_str())
+    }
+
+    /// Whether every text that `other` matches is also matched by `self`
+    /// (so an earlier `self` would always win over a later `other`).
+    ///
+    /// Exact for untyped placeholders: each placeholder of `other` is replaced by a
+    /// character that no literal of `self` contains; if `self` still matches, the
+    /// sentinel fell inside one of `self`'s placeholders, which accept any text.
+    pub fn covers(&self, other: &Template) -> bool {
+        if self.placeholders.iter().any(|p| p.kind != Kind::Str) {
+            return false;
+        }
+        let sentinel = '\u{10FFFD}';
+        if self.literals.iter().any(|l| l.contains(sentinel)) {
+            return false;
+        }
+        let mut probe = String::new();
+        for (i, lit) in other.literals.iter().enumerate() {
+            probe.push_str(lit);
+            if i < other.placeholders.len() {
+                probe.push(sentinel);
+            }
+        }
+        self.matches(&probe)
+    }
+}
+
+fn push_literal(literals: &mut [String], c: char) {
+    if let Some(last) = literals.last_mut() {
+        last.push(c);
+    }
+}
+
+fn parse_placeholder(inner: &str, span: Range<usize>) -> Result<Placeholder, TemplateError> {
+    let (name, kind) = match inner.split_once(':') {
+        Some((name, kind)) => (name.trim(), Some(kind.trim())),
+        None => (inner.trim(), None),
+    };
+    if name.is_empty() {
+        return Err(TemplateError {
+            span,
+            message: "empty placeholder `{}` in description template".into(),
+            help: Some(
+                "name the captured value, e.g. `{username}`, or write `{{}}` for literal braces".into(),
+            ),
+        });
+    }
+    if !crate::ident::is_field_name(name) {
+        return Err(TemplateError {
+            span,
+            message: format!("placeholder name `{name}` is not a valid Rust field name"),
+            help: Some(
+                "use a snake_case identifier that is not a keyword, e.g. `{username}` or `{group_id}`".into(),
+            ),
+        });
+    }
+    let kind = match kind {
+        None | Some("string") => Kind::Str,
+        Some("u64") => Kind::U64,
+        Some("list") => Kind::List,
+        Some(other) => {
+            let e = TemplateError {
+                span,
+                message: format!(
+                    "unknown placeholder type `{other}` (expected one of `string`, `u64`, `list`)"
+                ),
+                help: None,
+            };
+            return Err(match crate::diag::closest(other, KIND_NAMES) {
+                Some(best) => TemplateError { help: Some(format!("did you mean `{best}`?")), ..e },
+                None => e,
+            });
+        }
+    };
+    Ok(Placeholder { name: name.to_owned(), kind, span })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Template {
+        Template::parse(s).unwrap()
+    }
+
+    fn err(s: &str) -> String {
+        Template::parse(s).unwrap_err()[0].message.clone()
+    }
+
+    #[test]
+    fn splits_literals_and_placeholders() {
+        let tpl = t("group member {username} doesn't exist");
+        assert_eq!(tpl.literals, ["group member ", " doesn't exist"]);
+        assert_eq!(tpl.placeholders[0].name, "username");
+        let tpl = t("line: {line:u64}, users [{users:list}] {{x}}");
+        assert_eq!(tpl.placeholders[0].kind, Kind::U64);
+        assert_eq!(tpl.placeholders[1].kind, Kind::List);
+        assert_eq!(tpl.literals.last().unwrap(), "] {x}");
+    }
+
+    #[test]
+    fn reports_each_mistake() {
+        assert!(err("a {b").contains("unclosed `{`"));
+        assert!(err("a {} b").contains("empty placeholder"));
+        assert!(err("a {9x} b").contains("not a valid Rust field name"));
+        assert!(err("a {type} b").contains("not a valid Rust field name"));
+        assert!(err("{a} and {a}").contains("appears twice"));
+        assert!(err("{a}{b}").contains("ambiguous"));
+        assert!(err("a } b").contains("unmatched `}`"));
+        let e = &Template::parse("{n:u46}").unwrap_err()[0];
+        assert_eq!(e.help.as_deref(), Some("did you mean `u64`?"));
+    }
+
+    #[test]
+    fn matching_and_covering() {
+        let tpl = t("Could not find application for {org}/{app} from URI: {uri}");
+        assert!(tpl.matches("Could not find application for a/b from URI: a/b/users"));
+        assert!(!tpl.matches("Could not find application for a from URI: x"));
+        assert!(t("{x}").covers(&t("anything {y} here")));
+        assert!(t("user {a} x").covers(&t("user b x")));
+        assert!(!t("user {a} x").covers(&t("users b x")));
+        assert!(!t("a {x} b").covers(&t("a {y} c")));
+    }
+}

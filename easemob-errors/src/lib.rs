@@ -1,0 +1,52 @@
+//! Typed errors of the Easemob (环信) IM REST API.
+//!
+//! A failed REST call answers with an HTTP status and, usually, a JSON body such as
+//! `{"error":"reach_limit","error_description":"This request has reached api limit"}`.
+//! [`EasemobError::from_response`] turns any such answer into a typed value that
+//! says what went wrong, why, and whether and how to retry:
+//!
+//! ```
+//! use easemob_errors::{EasemobError, RetryPolicy};
+//!
+//! let body = br#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#;
+//! let err = EasemobError::from_response(429, body);
+//! assert_eq!(err, EasemobError::ReachLimit);
+//! assert_eq!(err.to_string(), "429 reach_limit: This request has reached api limit");
+//! assert!(matches!(err.retry(), RetryPolicy::Backoff(_)));
+//!
+//! // Values the server puts into the text become fields.
+//! let body = br#"{"error":"illegal_argument","error_description":"group member alice doesn't exist"}"#;
+//! match EasemobError::from_response(400, body) {
+//!     EasemobError::GroupMemberNotFound { username } => assert_eq!(username, "alice"),
+//!     other => panic!("unexpected {other}"),
+//! }
+//!
+//! // Nothing is lost: an error the catalog does not list keeps all the server sent.
+//! let err = EasemobError::from_response(400, br#"{"error":"brand_new","error_description":"?"}"#);
+//! assert!(!err.is_known());
+//! assert_eq!(err.code(), Some("brand_new"));
+//! ```
+//!
+//! The enum is generated at build time from `spec/easemob.toml` by [`include_errors!`],
+//! which other crates can use on their own specs, for other REST APIs.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+// Lets the generated code name this crate `::easemob_errors` from inside it, too.
+extern crate self as easemob_errors;
+
+mod catalog;
+mod json;
+mod policy;
+mod response;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use catalog::{CatalogEntry, FieldValue, Fields, Placeholder, PlaceholderKind, StatusInfo, Template};
+pub use easemob_errors_macro::include_errors;
+pub use policy::{Backoff, RetryPolicy};
+pub use response::{MAX_BODY_LEN, StatusOnly, UnknownError};
+
+include_errors!("spec/easemob.toml");

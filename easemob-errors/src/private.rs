@@ -1,0 +1,556 @@
+//! Support for the code `include_errors!` generates. Not a public API: it may change
+//! in any release.
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use ::serde;
+
+use crate::catalog::Fields;
+pub use crate::catalog::{CatalogEntry, FieldValue, Placeholder, PlaceholderKind, StatusInfo, Template};
+use crate::json::{self, Scan};
+pub use crate::policy::{Backoff, RetryPolicy};
+use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
+
+/// Most placeholders in one template (the macro enforces it).
+pub const MAX_PLACEHOLDERS: usize = 8;
+
+/// The generated catalog: statuses (sorted), entries (spec order) and the lookup order
+/// (entry indices sorted by status, `error`, specific before catch-all, spec order).
+#[derive(Debug)]
+pub struct Table {
+    statuses: &'static [StatusInfo],
+    entries: &'static [CatalogEntry],
+    order: &'static [u32],
+}
+
+impl Table {
+    #[doc(hidden)]
+    pub const fn __new(
+        statuses: &'static [StatusInfo],
+        entries: &'static [CatalogEntry],
+        order: &'static [u32],
+    ) -> Self {
+        Table { statuses, entries, order }
+    }
+
+    /// What the spec says about `status`.
+    pub fn status_info(&self, status: u16) -> Option<&'static StatusInfo> {
+        let i = self.statuses.binary_search_by_key(&status, StatusInfo::status).ok()?;
+        self.statuses.get(i)
+    }
+
+    fn entry(&self, slot: usize) -> Option<(usize, &'static CatalogEntry)> {
+        let index = usize::try_from(*self.order.get(slot)?).ok()?;
+        Some((index, self.entries.get(index)?))
+    }
+
+    /// The slots of `order` whose entries have this status and code.
+    fn group(&self, status: u16, code: Option<&str>) -> std::ops::Range<usize> {
+        let key = |slot: usize| self.entry(slot).map(|(_, e)| (e.status(), e.code()));
+        let lower = partition_point(self.order.len(), |slot| key(slot) < Some((status, code)));
+        let upper = partition_point(self.order.len(), |slot| key(slot) <= Some((status, code)));
+        lower..upper
+    }
+}
+
+/// The first index in `0..len` for which `pred` is false (`pred` true then false).
+fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) { lo = mid + 1 } else { hi = mid }
+    }
+    lo
+}
+
+/// A description matched against a template: the ranges of each placeholder's value.
+#[derive(Debug)]
+pub struct Captures<'a> {
+    text: &'a str,
+    ranges: [(usize, usize); MAX_PLACEHOLDERS],
+}
+
+impl Captures<'_> {
+    fn get(&self, i: usize) -> &str {
+        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
+    }
+
+    /// The value of placeholder `i`, as text.
+    pub fn string(&self, i: usize) -> String {
+        self.get(i).to_owned()
+    }
+
+    /// The value of placeholder `i` as a number, if it is one written canonically
+    /// (so that it renders back to the same text).
+    pub fn u64(&self, i: usize) -> Option<u64> {
+        let s = self.get(i);
+        let canonical =
+            !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+        if canonical { s.parse().ok() } else { None }
+    }
+
+    /// The value of placeholder `i` as a list: the text split at `", "` (empty text, no items).
+    pub fn list(&self, i: usize) -> Vec<String> {
+        let s = self.get(i);
+        if s.is_empty() { Vec::new() } else { s.split(", ").map(str::to_owned).collect() }
+    }
+}
+
+/// Matches `text` against a template; leftmost matching of each literal is complete
+/// for placeholders that accept any text, and placeholders are never adjacent.
+fn match_template<'a>(t: &Template, text: &'a str) -> Option<Captures<'a>> {
+    let literals = t.literals();
+    let (first, rest) = literals.split_first()?;
+    let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
+    let mut pos = first.len();
+    if !text.starts_with(first) {
+        return None;
+    }
+    let Some((last, middle)) = rest.split_last() else {
+        return (pos == text.len()).then_some(Captures { text, ranges });
+    };
+    for (i, lit) in middle.iter().enumerate() {
+        let at = pos + text.get(pos..)?.find(lit)?;
+        *ranges.get_mut(i)? = (pos, at);
+        pos = at + lit.len();
+    }
+    let end = text.len().checked_sub(last.len())?;
+    if end < pos || !text.get(end..)?.eq(*last) {
+        return None;
+    }
+    *ranges.get_mut(middle.len())? = (pos, end);
+    Some(Captures { text, ranges })
+}
+
+/// The outcome of classification, before it becomes the generated enum.
+#[derive(Debug)]
+pub enum Classified<T> {
+    /// A catalog entry matched.
+    Known(T),
+    /// No usable error body.
+    Status(StatusOnly),
+    /// An error body the catalog does not list.
+    Unknown(UnknownError),
+}
+
+/// Builds a variant from a catalog index and captures; `None` when a typed value does
+/// not parse (the next candidate is tried).
+pub type Build<T> = fn(usize, &Captures<'_>) -> Option<T>;
+
+/// Classifies a response.
+pub fn classify<T>(table: &Table, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
+    if body.len() > MAX_BODY_LEN {
+        return Classified::Status(StatusOnly::new(status, body));
+    }
+    match json::scan(body) {
+        Scan::Object { error, description } if error.as_str().is_some() || description.as_str().is_some() => {
+            if let Some(known) = lookup(table, status, error.as_str(), description.as_str(), build) {
+                return Classified::Known(known);
+            }
+            Classified::Unknown(UnknownError::new(
+                status,
+                error.into_string(),
+                description.into_string(),
+                body,
+            ))
+        }
+        _ => Classified::Status(StatusOnly::new(status, body)),
+    }
+}
+
+/// Tries the entries of (status, code) in lookup order. An empty `error` counts as none,
+/// a missing description as empty.
+fn lookup<T>(
+    table: &Table,
+    status: u16,
+    code: Option<&str>,
+    description: Option<&str>,
+    build: Build<T>,
+) -> Option<T> {
+    let code = code.filter(|c| !c.is_empty());
+    let description = description.unwrap_or("");
+    for slot in table.group(status, code) {
+        let (index, entry) = table.entry(slot)?;
+        if let Some(caps) = match_template(entry.template(), description)
+            && let Some(value) = build(index, &caps)
+        {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// A borrowed view of any value of a generated enum, which every accessor goes through.
+#[derive(Debug, Clone, Copy)]
+pub enum Parts<'a> {
+    /// A catalog entry and its captured values.
+    Known {
+        /// The entry.
+        entry: &'static CatalogEntry,
+        /// Captured values, in template order.
+        values: [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
+        /// The statuses.
+        table: &'static Table,
+    },
+    /// No usable error body.
+    Status(&'static Table, &'a StatusOnly),
+    /// Unlisted error.
+    Unknown(&'static Table, &'a UnknownError),
+}
+
+impl<'a> Parts<'a> {
+    /// A known entry.
+    pub fn known(table: &'static Table, entry: &'static CatalogEntry, values: &[FieldValue<'a>]) -> Self {
+        let mut slots = [None; MAX_PLACEHOLDERS];
+        for (slot, v) in slots.iter_mut().zip(values) {
+            *slot = Some(*v);
+        }
+        Parts::Known { entry, values: slots, table }
+    }
+
+    /// A status-only answer.
+    pub fn status_only(table: &'static Table, s: &'a StatusOnly) -> Self {
+        Parts::Status(table, s)
+    }
+
+    /// An unlisted error.
+    pub fn unknown(table: &'static Table, u: &'a UnknownError) -> Self {
+        Parts::Unknown(table, u)
+    }
+
+    fn table(&self) -> &'static Table {
+        match self {
+            Parts::Known { table, .. } | Parts::Status(table, _) | Parts::Unknown(table, _) => table,
+        }
+    }
+
+    /// The catalog entry.
+    pub fn entry(&self) -> Option<&'static CatalogEntry> {
+        match self {
+            Parts::Known { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    fn status_info(&self) -> Option<&'static StatusInfo> {
+        self.table().status_info(self.status())
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            Parts::Known { entry, .. } => entry.status(),
+            Parts::Status(_, s) => s.status(),
+            Parts::Unknown(_, u) => u.status(),
+        }
+    }
+
+    /// `error` string.
+    pub fn code(&self) -> Option<&'a str> {
+        match self {
+            Parts::Known { entry, .. } => entry.code(),
+            Parts::Status(..) => None,
+            Parts::Unknown(_, u) => u.code(),
+        }
+    }
+
+    /// Description.
+    pub fn description(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Parts::Known { entry, values, .. } => {
+                let t = entry.template();
+                if t.placeholders().is_empty() {
+                    t.literals().first().map(|s| Cow::Borrowed(*s))
+                } else {
+                    Some(Cow::Owned(Description { template: t, values }.to_string()))
+                }
+            }
+            Parts::Status(..) => None,
+            Parts::Unknown(_, u) => u.description().map(Cow::Borrowed),
+        }
+    }
+
+    /// Cause (English).
+    pub fn cause(&self) -> Option<&'static str> {
+        match self {
+            Parts::Known { entry, .. } => Some(entry.cause()),
+            _ => self.status_info().map(StatusInfo::meaning),
+        }
+    }
+
+    /// Cause (Chinese).
+    pub fn cause_zh(&self) -> Option<&'static str> {
+        match self {
+            Parts::Known { entry, .. } => Some(entry.cause_zh()),
+            _ => self.status_info().map(StatusInfo::meaning_zh),
+        }
+    }
+
+    /// Remedy (English).
+    pub fn remedy(&self) -> Option<&'static str> {
+        self.entry().map(CatalogEntry::remedy)
+    }
+
+    /// Remedy (Chinese).
+    pub fn remedy_zh(&self) -> Option<&'static str> {
+        self.entry().map(CatalogEntry::remedy_zh)
+    }
+
+    /// Retry policy.
+    pub fn retry(&self) -> RetryPolicy {
+        match self {
+            Parts::Known { entry, .. } => entry.retry(),
+            _ => self.status_info().map_or(RetryPolicy::Never, StatusInfo::retry),
+        }
+    }
+
+    /// Alert flag. An error the catalog does not know, with a status the spec does not
+    /// declare, is alerted on: nobody has decided it is harmless.
+    pub fn should_alert(&self) -> bool {
+        match self {
+            Parts::Known { entry, .. } => entry.should_alert(),
+            _ => self.status_info().is_none_or(StatusInfo::should_alert),
+        }
+    }
+
+    /// Whether the catalog lists it.
+    pub fn is_known(&self) -> bool {
+        matches!(self, Parts::Known { .. })
+    }
+
+    /// The variant's name.
+    pub fn variant_name(&self) -> &'static str {
+        match self {
+            Parts::Known { entry, .. } => entry.variant(),
+            Parts::Status(..) => "Status",
+            Parts::Unknown(..) => "Unknown",
+        }
+    }
+
+    /// Captured values.
+    pub fn fields(&self) -> Fields<'a> {
+        match self {
+            Parts::Known { entry, values, .. } => {
+                Fields { names: entry.template().placeholders(), values: *values, next: 0 }
+            }
+            _ => Fields { names: &[], values: [None; MAX_PLACEHOLDERS], next: 0 },
+        }
+    }
+}
+
+/// A known entry's description, rendered from its template and values.
+struct Description<'t, 'a> {
+    template: &'t Template,
+    values: &'t [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
+}
+
+impl fmt::Display for Description<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, lit) in self.template.literals().iter().enumerate() {
+            if i > 0
+                && let Some(Some(v)) = self.values.get(i - 1)
+            {
+                fmt::Display::fmt(v, f)?;
+            }
+            f.write_str(lit)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Parts<'_> {
+    /// One line: `429 reach_limit: This request has reached api limit`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status())?;
+        match self {
+            Parts::Known { entry, values, .. } => {
+                if let Some(code) = entry.code() {
+                    write!(f, " {code}")?;
+                }
+                f.write_str(": ")?;
+                fmt::Display::fmt(&Description { template: entry.template(), values }, f)
+            }
+            Parts::Unknown(_, u) => {
+                if let Some(code) = u.code() {
+                    write!(f, " {code}")?;
+                }
+                match u.description() {
+                    Some(d) => write!(f, ": {d}"),
+                    None => f.write_str(": (no description)"),
+                }
+            }
+            Parts::Status(_, s) => {
+                match self.status_info() {
+                    Some(info) => write!(f, " {}", info.name())?,
+                    None => f.write_str(" (undeclared status)")?,
+                }
+                if s.body().is_empty() {
+                    f.write_str(" (empty body)")
+                } else {
+                    write!(f, " (no error body; {} bytes)", s.body_len())
+                }
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Parts<'_> {
+    /// The error body's shape: `{"error": ..., "error_description": ...}` (each only when
+    /// there is one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let code = self.code();
+        let description = self.description();
+        let len = usize::from(code.is_some()) + usize::from(description.is_some());
+        let mut map = serializer.serialize_map(Some(len))?;
+        if let Some(code) = code {
+            map.serialize_entry("error", code)?;
+        }
+        if let Some(d) = &description {
+            map.serialize_entry("error_description", d.as_ref())?;
+        }
+        map.end()
+    }
+}
+
+/// Deserializes an error body (`error`, `error_description`, and an optional `status`;
+/// other fields ignored) and classifies it. Without `status`, the catalog entry whose
+/// `error` and template match is taken (first in spec order); without such an entry,
+/// deserialization fails, since an error cannot be told without its status.
+pub fn deserialize<'de, D, T>(
+    table: &'static Table,
+    deserializer: D,
+    build: Build<T>,
+) -> Result<Classified<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let body = deserializer.deserialize_map(BodyVisitor)?;
+    let raw = body.to_json();
+    let status = match body.status {
+        Some(status) => status,
+        None => table
+            .entries
+            .iter()
+            .find(|e| {
+                e.code() == body.error.as_deref().filter(|c| !c.is_empty())
+                    && match_template(e.template(), body.description.as_deref().unwrap_or("")).is_some()
+            })
+            .map(CatalogEntry::status)
+            .ok_or_else(|| {
+                <D::Error as serde::de::Error>::custom(
+                    "error body has no `status` and matches no catalog entry: cannot tell which error it is",
+                )
+            })?,
+    };
+    if body.error.is_none() && body.description.is_none() {
+        return Ok(Classified::Status(StatusOnly::new(status, &raw)));
+    }
+    Ok(match lookup(table, status, body.error.as_deref(), body.description.as_deref(), build) {
+        Some(known) => Classified::Known(known),
+        None => Classified::Unknown(UnknownError::new(status, body.error, body.description, &raw)),
+    })
+}
+
+#[derive(Default)]
+struct Body {
+    status: Option<u16>,
+    error: Option<String>,
+    description: Option<String>,
+}
+
+impl Body {
+    fn to_json(&self) -> Vec<u8> {
+        let mut out = String::from("{");
+        let mut sep = "";
+        if let Some(s) = self.status {
+            out.push_str(&format!("\"status\":{s}"));
+            sep = ",";
+        }
+        for (key, value) in [("error", &self.error), ("error_description", &self.description)] {
+            if let Some(v) = value {
+                out.push_str(sep);
+                out.push_str(&format!("\"{key}\":"));
+                push_json_string(&mut out, v);
+                sep = ",";
+            }
+        }
+        out.push('}');
+        out.into_bytes()
+    }
+}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+struct BodyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for BodyVisitor {
+    type Value = Body;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an error body object with `error` and `error_description`")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Body, A::Error> {
+        let mut body = Body::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match &*key {
+                "status" => body.status = map.next_value()?,
+                "error" => body.error = map.next_value()?,
+                "error_description" => body.description = map.next_value()?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Template = Template::__new(
+        "Could not find application for {org}/{app} from URI: {uri}",
+        &["Could not find application for ", "/", " from URI: ", ""],
+        &[],
+    );
+
+    #[test]
+    fn template_matching_captures_leftmost() {
+        let caps = match_template(&T, "Could not find application for a/b/c from URI: a/b/c/users").unwrap();
+        assert_eq!((caps.get(0), caps.get(1), caps.get(2)), ("a", "b/c", "a/b/c/users"));
+        assert!(match_template(&T, "Could not find application for a").is_none());
+        const X: Template = Template::__new("ab{x}ba", &["ab", "ba"], &[]);
+        assert!(match_template(&X, "aba").is_none(), "prefix and suffix may not overlap");
+        assert_eq!(match_template(&X, "abba").unwrap().get(0), "");
+    }
+
+    #[test]
+    fn typed_captures_parse_only_canonical_text() {
+        let caps = Captures {
+            text: "12 012 a, b",
+            ranges: [(0, 2), (3, 6), (7, 11), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)],
+        };
+        assert_eq!(caps.u64(0), Some(12));
+        assert_eq!(caps.u64(1), None);
+        assert_eq!(caps.list(2), ["a", "b"]);
+        assert!(caps.list(3).is_empty());
+    }
+}
