@@ -179,23 +179,41 @@ impl Template {
 
     /// Whether `text` matches this template (the same algorithm as the runtime's, kinds ignored).
     pub fn matches(&self, text: &str) -> bool {
-        let (first, rest) = match self.literals.split_first() {
-            Some(parts) => parts,
-            None => return false,
-        };
-        let Some(mut tail) = text.strip_prefix(first.as_str()) else {
-            return false;
-        };
+        self.captures(text).is_some()
+    }
+
+    /// The placeholder values of `text`, if it matches this template (kinds ignored):
+    /// each literal is found leftmost, the last one anchored at the end.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<Vec<&'t str>> {
+        let (first, rest) = self.literals.split_first()?;
+        let mut tail = text.strip_prefix(first.as_str())?;
         let Some((last, middle)) = rest.split_last() else {
-            return tail.is_empty();
+            return tail.is_empty().then(Vec::new);
         };
+        let mut values = Vec::new();
         for lit in middle {
-            match tail.find(lit.as_str()) {
-                Some(at) => tail = &tail[at + lit.len()..],
-                None => return false,
-            }
+            let at = tail.find(lit.as_str())?;
+            values.push(&tail[..at]);
+            tail = &tail[at + lit.len()..];
         }
-        tail.ends_with(last.as_str())
+        values.push(tail.strip_suffix(last.as_str())?);
+        Some(values)
+    }
+
+    /// Like [`Template::captures`], and each value also parses as its placeholder's kind
+    /// (`u64`: canonical decimal digits), as the runtime requires.
+    pub fn captures_typed<'t>(&self, text: &'t str) -> Option<Vec<&'t str>> {
+        let values = self.captures(text)?;
+        let ok = self.placeholders.iter().zip(&values).all(|(p, v)| match p.kind {
+            Kind::U64 => {
+                !v.is_empty()
+                    && v.bytes().all(|b| b.is_ascii_digit())
+                    && (*v == "0" || !v.starts_with('0'))
+                    && v.parse::<u64>().is_ok()
+            }
+            Kind::Str | Kind::List => true,
+        });
+        ok.then_some(values)
     }
 
     /// Whether every text that `other` matches is also matched by `self`

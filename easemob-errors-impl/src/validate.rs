@@ -335,3 +335,17 @@ fn resolve_backoff(b: BackoffDef, d: BackoffDef, loc: &Loc, diags: &mut Vec<Diag
     }
     Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
 }
+
+impl Model {
+    /// The entry a response would be classified as, by the runtime's rules: the entries
+    /// of (status, `error`) in lookup order, the first whose template (and typed values)
+    /// match. An empty `error` counts as none.
+    pub fn classify(&self, status: u16, error: Option<&str>, description: &str) -> Option<&EntryModel> {
+        let error = error.filter(|e| !e.is_empty());
+        self.order
+            .iter()
+            .filter_map(|&i| self.entries.get(i))
+            .filter(|e| e.status == status && e.error.as_deref() == error)
+            .find(|e| e.template.captures_typed(description).is_some())
+    }
+}

@@ -9,7 +9,7 @@ use proc_macro2::{Span, TokenTree};
 
 /// Generates a documented, typed error enum from a spec file (or a directory of them).
 ///
-/// ```ignore
+/// ```text
 /// easemob_errors::include_errors!("spec/my_api.toml");
 /// ```
 ///

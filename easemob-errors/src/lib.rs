@@ -37,6 +37,7 @@ extern crate self as easemob_errors;
 
 mod catalog;
 mod json;
+mod markdown;
 mod policy;
 mod response;
 
@@ -46,6 +47,7 @@ pub mod __private;
 
 pub use catalog::{CatalogEntry, FieldValue, Fields, Placeholder, PlaceholderKind, StatusInfo, Template};
 pub use easemob_errors_macro::include_errors;
+pub use markdown::catalog_markdown;
 pub use policy::{Backoff, RetryPolicy};
 pub use response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 

@@ -2,7 +2,7 @@
 //! in any release.
 
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 pub use ::serde;
 
@@ -359,8 +359,24 @@ impl fmt::Display for Description<'_, '_> {
     }
 }
 
+/// Writes through to a formatter with line breaks escaped, so that `Display` is one line.
+struct OneLine<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for OneLine<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for (i, part) in s.split('\n').enumerate() {
+            if i > 0 {
+                self.0.write_str("\\n")?;
+            }
+            self.0.write_str(&part.replace('\r', "\\r"))?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Parts<'_> {
-    /// One line: `429 reach_limit: This request has reached api limit`.
+    /// One line: `429 reach_limit: This request has reached api limit` (line breaks in
+    /// the server's text are shown as `\n`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status())?;
         match self {
@@ -369,14 +385,14 @@ impl fmt::Display for Parts<'_> {
                     write!(f, " {code}")?;
                 }
                 f.write_str(": ")?;
-                fmt::Display::fmt(&Description { template: entry.template(), values }, f)
+                write!(OneLine(f), "{}", Description { template: entry.template(), values })
             }
             Parts::Unknown(_, u) => {
                 if let Some(code) = u.code() {
-                    write!(f, " {code}")?;
+                    write!(f, " {}", code.escape_debug())?;
                 }
                 match u.description() {
-                    Some(d) => write!(f, ": {d}"),
+                    Some(d) => write!(f, ": {}", d.escape_debug()),
                     None => f.write_str(": (no description)"),
                 }
             }

@@ -1,0 +1,153 @@
+//! The three stages on their own, without a compiler.
+
+use easemob_errors_impl::source::SourceFile;
+use easemob_errors_impl::validate::Policy;
+use easemob_errors_impl::{check, expand, spec};
+
+const GOOD: &str = r#"
+[api]
+name = "ShopError"
+
+[defaults]
+attempts = 4
+
+[status.404]
+name = "Not Found"
+meaning = "m"
+meaning_zh = "含义"
+retry = "never"
+
+[status.429]
+name = "Too Many Requests"
+meaning = "m"
+meaning_zh = "含义"
+retry = { action = "backoff", base_ms = 100, max_ms = 1000 }
+alert = true
+
+[[errors]]
+variant = "OrderNotFound"
+status = 404
+error = "order_not_found"
+description = "order {order_id:u64} does not exist"
+cause = "c"
+cause_zh = "原因"
+remedy = "r"
+remedy_zh = "处理"
+
+[[errors]]
+variant = "Throttled"
+status = 429
+error = "throttled"
+cause = "c"
+cause_zh = "原因"
+remedy = "r"
+remedy_zh = "处理"
+alert = false
+"#;
+
+fn src(text: &str) -> Vec<SourceFile> {
+    vec![SourceFile::new("spec/shop.toml", "/abs/spec/shop.toml", text)]
+}
+
+fn errors(text: &str) -> Vec<String> {
+    match check(src(text)) {
+        Ok(_) => Vec::new(),
+        Err((messages, _)) => messages,
+    }
+}
+
+fn entry(variant: &str, status: u16, error: &str, description: &str) -> String {
+    format!(
+        "\n[[errors]]\nvariant = \"{variant}\"\nstatus = {status}\nerror = \"{error}\"\ndescription = \"{description}\"\n\
+         cause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n"
+    )
+}
+
+#[test]
+fn parse_keeps_values_and_positions() {
+    let (spec, diags) = spec::parse(src(GOOD));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(spec.api.as_ref().map(|a| a.name.as_str()), Some("ShopError"));
+    assert_eq!(spec.statuses.len(), 2);
+    let order = &spec.errors[0];
+    assert_eq!(
+        (order.variant.as_str(), order.status, order.error.as_deref()),
+        ("OrderNotFound", 404, Some("order_not_found"))
+    );
+    let line = spec.sources[0].line_col(order.variant_loc.span.start).line;
+    assert_eq!(spec.sources[0].line_text(line), "variant = \"OrderNotFound\"");
+}
+
+#[test]
+fn validate_resolves_defaults_and_inherits_status_policy() {
+    let model = check(src(GOOD)).unwrap();
+    let throttled = &model.entries[1];
+    assert!(throttled.catch_all);
+    assert_eq!(throttled.template.placeholders[0].name, "description");
+    match throttled.retry {
+        Policy::Backoff(b) => assert_eq!((b.attempts, b.base_ms, b.max_ms), (4, 100, 1000)),
+        other => panic!("{other:?}"),
+    }
+    assert!(!throttled.alert, "the entry's alert wins over the status's");
+    assert_eq!(model.entries[0].retry, Policy::Never);
+}
+
+#[test]
+fn model_classifies_like_the_runtime() {
+    let model = check(src(GOOD)).unwrap();
+    let variant = |s, e, d| model.classify(s, Some(e), d).map(|e| e.variant.as_str());
+    assert_eq!(variant(404, "order_not_found", "order 12 does not exist"), Some("OrderNotFound"));
+    assert_eq!(variant(404, "order_not_found", "order x does not exist"), None, "u64 must parse");
+    assert_eq!(variant(429, "throttled", "anything"), Some("Throttled"));
+}
+
+#[test]
+fn expansion_names_the_enum_and_tracks_the_file() {
+    let model = check(src(GOOD)).unwrap();
+    let code = expand::expand(&model).to_string();
+    assert!(code.contains("pub enum ShopError"), "{code}");
+    assert!(code.contains("order_id : u64"), "{code}");
+    assert!(code.contains("include_bytes ! (\"/abs/spec/shop.toml\")"), "{code}");
+    assert!(!code.contains(" use "), "no imports in generated code");
+}
+
+#[test]
+fn all_problems_are_reported_at_once_with_positions() {
+    let broken = GOOD
+        .replace("variant = \"OrderNotFound\"", "varient = \"OrderNotFound\"")
+        .replace("status = 429\n", "status = 600\n")
+        .replace("base_ms = 100, max_ms = 1000", "base_ms = 100, max_ms = 10");
+    let errs = errors(&broken);
+    assert_eq!(errs.len(), 4, "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("unknown key `varient`") && e.contains("did you mean `variant`?")));
+    assert!(errs.iter().any(|e| e.contains("missing required key `variant`")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("600, outside 400–599") && e.contains("--> spec/shop.toml:")));
+    assert!(errs.iter().any(|e| e.contains("`max_ms` (10) is below `base_ms` (100)")), "{errs:#?}");
+}
+
+#[test]
+fn cross_entry_rules_are_checked() {
+    let dup = format!("{GOOD}{}", entry("OrderNotFound", 404, "other", "x"));
+    assert!(errors(&dup).iter().any(|e| e.contains("duplicate variant name `OrderNotFound`")));
+    let undeclared = GOOD.replace("status = 404\nerror", "status = 418\nerror");
+    assert!(errors(&undeclared).iter().any(|e| e.contains("status 418 of entry `OrderNotFound` is not declared")));
+    let shadow = format!(
+        "{GOOD}{}{}",
+        entry("Any", 404, "order_not_found", "{what} does not exist"),
+        entry("Late", 404, "order_not_found", "order 7 does not exist")
+    );
+    let errs = errors(&shadow);
+    assert!(errs.iter().any(|e| e.contains("entry `Late` can never match")), "{errs:#?}");
+    let same = format!("{GOOD}{}", entry("Again", 404, "order_not_found", "order {order_id:u64} does not exist"));
+    assert!(errors(&same).iter().any(|e| e.contains("match the same")));
+}
+
+#[test]
+fn a_broken_spec_still_yields_a_skeleton() {
+    let Err((messages, Some(skeleton))) = check(src(&GOOD.replace("retry = \"never\"", "retry = \"nevr\""))) else {
+        panic!("expected errors and a skeleton")
+    };
+    assert!(messages[0].contains("did you mean `never`?"), "{messages:#?}");
+    assert_eq!(skeleton.name, "ShopError");
+    assert!(skeleton.entries.is_empty());
+}
