@@ -13,7 +13,14 @@ fn json(args: &[&str], stdin: &[u8]) -> Value {
 
 #[test]
 fn json_for_a_known_error_has_every_key() {
-    let v = json(&["--json", "429", r#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#], b"");
+    let v = json(
+        &[
+            "--json",
+            "429",
+            r#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#,
+        ],
+        b"",
+    );
     assert_eq!(v["variant"], "ReachLimit");
     assert_eq!(v["known"], true);
     assert_eq!(v["status"], 429);
@@ -47,12 +54,18 @@ fn json_reads_raw_bytes_from_stdin_and_survives_any_body() {
     let v = json(&["--json", "504"], b"");
     assert_eq!((v["variant"].as_str(), v["status"].as_u64()), (Some("Status"), Some(504)));
     let v = json(&["--json", "403", r#"{"error":"x_y","error_description":"new"}"#], b"");
-    assert_eq!((v["variant"].as_str(), v["error"].as_str(), v["description"].as_str()), (Some("Unknown"), Some("x_y"), Some("new")));
+    assert_eq!(
+        (v["variant"].as_str(), v["error"].as_str(), v["description"].as_str()),
+        (Some("Unknown"), Some("x_y"), Some("new"))
+    );
 }
 
 #[test]
 fn human_output_explains_cause_remedy_and_retry() {
-    let out = explain(&["401", r#"{"error_description":"Unable to authenticate due to expired access token"}"#], b"");
+    let out = explain(
+        &["401", r#"{"error_description":"Unable to authenticate due to expired access token"}"#],
+        b"",
+    );
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("ExpiredToken"), "{text}");
@@ -77,7 +90,11 @@ fn catalog_prints_every_entry_as_markdown() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for entry in easemob_errors::EasemobError::catalog() {
-        assert!(text.contains(&format!("| `{}` | {} |", entry.variant(), entry.status())), "{}", entry.variant());
+        assert!(
+            text.contains(&format!("| `{}` | {} |", entry.variant(), entry.status())),
+            "{}",
+            entry.variant()
+        );
     }
     assert!(text.contains("| 429 | Too Many Requests |"));
 }

@@ -52,7 +52,9 @@ fn unknown_error_keeps_status_code_description_and_raw_body() {
 fn known_error_with_unknown_description_is_unknown() {
     let body = br#"{"error":"reach_limit","error_description":"This request has reached api limit."}"#;
     let e = EasemobError::from_response(429, body);
-    assert!(matches!(&e, EasemobError::Unknown(u) if u.description() == Some("This request has reached api limit.")));
+    assert!(
+        matches!(&e, EasemobError::Unknown(u) if u.description() == Some("This request has reached api limit."))
+    );
     assert!(matches!(e.retry(), RetryPolicy::Backoff(_)), "falls back to the status policy");
 }
 
@@ -66,9 +68,15 @@ fn known_text_with_another_status_is_unknown() {
 
 #[test]
 fn description_only_bodies_are_matched_without_error() {
-    let e = EasemobError::from_response(401, br#"{"error_description":"Unable to authenticate due to expired access token"}"#);
+    let e = EasemobError::from_response(
+        401,
+        br#"{"error_description":"Unable to authenticate due to expired access token"}"#,
+    );
     assert_eq!(e, EasemobError::ExpiredToken);
-    let e = EasemobError::from_response(401, br#"{"error":"","error_description":"Unable to authenticate due to expired access token"}"#);
+    let e = EasemobError::from_response(
+        401,
+        br#"{"error":"","error_description":"Unable to authenticate due to expired access token"}"#,
+    );
     assert_eq!(e, EasemobError::ExpiredToken, "an empty error counts as none");
 }
 
@@ -87,8 +95,13 @@ fn undeclared_status_is_alerted_and_not_retried() {
 #[test]
 fn broken_bodies_never_panic_and_keep_the_bytes() {
     let cases: Vec<&[u8]> = vec![
-        b"{", b"{\"error\":\"reach_limit\"", b"\xff\xfe", b"{\"error\":\"reach_limit\",\"error_description\":\"This request has reached api limit\"}garbage",
-        b"{\"error\":\"\\ud800\",\"error_description\":\"x\"}", b"\0", b"   ",
+        b"{",
+        b"{\"error\":\"reach_limit\"",
+        b"\xff\xfe",
+        b"{\"error\":\"reach_limit\",\"error_description\":\"This request has reached api limit\"}garbage",
+        b"{\"error\":\"\\ud800\",\"error_description\":\"x\"}",
+        b"\0",
+        b"   ",
     ];
     for body in cases {
         let e = EasemobError::from_response(429, body);
@@ -98,7 +111,9 @@ fn broken_bodies_never_panic_and_keep_the_bytes() {
 
 #[test]
 fn huge_bodies_are_classified_by_status_and_kept_truncated() {
-    let mut body = br#"{"error":"reach_limit","error_description":"This request has reached api limit","pad":""#.to_vec();
+    let mut body =
+        br#"{"error":"reach_limit","error_description":"This request has reached api limit","pad":""#
+            .to_vec();
     body.resize(MAX_BODY_LEN + 10, b'a');
     body.extend_from_slice(b"\"}");
     let e = EasemobError::from_response(429, &body);
@@ -114,6 +129,10 @@ fn deep_nesting_is_bounded() {
     let deep = format!("{{\"a\":{}}}", "[".repeat(200_000));
     let e = EasemobError::from_response(400, deep.as_bytes());
     assert!(matches!(e, EasemobError::Status(_)));
-    let ok = format!("{{\"a\":{}1{},\"error\":\"reach_limit\",\"error_description\":\"This request has reached api limit\"}}", "[".repeat(100), "]".repeat(100));
+    let ok = format!(
+        "{{\"a\":{}1{},\"error\":\"reach_limit\",\"error_description\":\"This request has reached api limit\"}}",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
     assert_eq!(EasemobError::from_response(429, ok.as_bytes()), EasemobError::ReachLimit);
 }

@@ -15,7 +15,14 @@ struct Row {
 fn rows() -> Vec<Row> {
     use EasemobError::*;
     let s = |x: &str| x.to_owned();
-    let row = |status, error, description, expected, retry, alert| Row { status, error, description, expected, retry, alert };
+    let row = |status, error, description, expected, retry, alert| Row {
+        status,
+        error,
+        description,
+        expected,
+        retry,
+        alert,
+    };
     vec![
         row(400, Some("invalid_grant"), "invalid username or password", InvalidGrant, "never", false),
         row(
@@ -30,14 +37,23 @@ fn rows() -> Vec<Row> {
             "never",
             false,
         ),
-        row(400, Some("illegal_argument"), "Entity user requires a property named username", MissingUsername, "never", false),
+        row(
+            400,
+            Some("illegal_argument"),
+            "Entity user requires a property named username",
+            MissingUsername,
+            "never",
+            false,
+        ),
         row(400, Some("illegal_argument"), "password or pin must provided", MissingPassword, "never", false),
         row(
             400,
             Some("json_parse"),
             "Unexpected character ('=' (code 61)): was expecting a colon to separate field name and value\n at [Source: java.io.BufferedInputStream@170e3f35; line: 1, column: 23]",
             JsonParse {
-                detail: s("Unexpected character ('=' (code 61)): was expecting a colon to separate field name and value"),
+                detail: s(
+                    "Unexpected character ('=' (code 61)): was expecting a colon to separate field name and value",
+                ),
                 source: s("java.io.BufferedInputStream@170e3f35"),
                 line: 1,
                 column: 23,
@@ -49,7 +65,10 @@ fn rows() -> Vec<Row> {
             400,
             Some("duplicate_unique_property_exists"),
             "Application 4d7e4ba0-dc4a-11e3-90d5-e1ffbaacdaf5Entity user requires that property named username be unique, value of dddd exists",
-            DuplicateUsername { application_id: s("4d7e4ba0-dc4a-11e3-90d5-e1ffbaacdaf5"), username: s("dddd") },
+            DuplicateUsername {
+                application_id: s("4d7e4ba0-dc4a-11e3-90d5-e1ffbaacdaf5"),
+                username: s("dddd"),
+            },
             "never",
             false,
         ),
@@ -62,12 +81,54 @@ fn rows() -> Vec<Row> {
             "never",
             false,
         ),
-        row(401, Some("unauthorized"), "registration is not open, please contact the app admin", RegistrationNotOpen, "never", false),
-        row(401, Some("auth_bad_access_token"), "Unable to authenticate due to corrupt access token", CorruptAccessToken, "refresh_token", false),
-        row(401, Some("auth_bad_access_token"), "Unable to authenticate", UnrecognizedAccessToken, "refresh_token", true),
-        row(401, None, "Unable to authenticate due to expired access token", ExpiredToken, "refresh_token", false),
-        row(404, Some("service_resource_not_found"), "Service resource not found", ServiceResourceNotFound, "never", false),
-        row(413, Some("Request Entity Too Large"), "Request Entity Too Large", RequestEntityTooLarge, "split_body", false),
+        row(
+            401,
+            Some("unauthorized"),
+            "registration is not open, please contact the app admin",
+            RegistrationNotOpen,
+            "never",
+            false,
+        ),
+        row(
+            401,
+            Some("auth_bad_access_token"),
+            "Unable to authenticate due to corrupt access token",
+            CorruptAccessToken,
+            "refresh_token",
+            false,
+        ),
+        row(
+            401,
+            Some("auth_bad_access_token"),
+            "Unable to authenticate",
+            UnrecognizedAccessToken,
+            "refresh_token",
+            true,
+        ),
+        row(
+            401,
+            None,
+            "Unable to authenticate due to expired access token",
+            ExpiredToken,
+            "refresh_token",
+            false,
+        ),
+        row(
+            404,
+            Some("service_resource_not_found"),
+            "Service resource not found",
+            ServiceResourceNotFound,
+            "never",
+            false,
+        ),
+        row(
+            413,
+            Some("Request Entity Too Large"),
+            "Request Entity Too Large",
+            RequestEntityTooLarge,
+            "split_body",
+            false,
+        ),
         row(429, Some("reach_limit"), "This request has reached api limit", ReachLimit, "backoff", false),
         row(
             500,
@@ -77,8 +138,22 @@ fn rows() -> Vec<Row> {
             "never",
             true,
         ),
-        row(500, Some("unsupported_service_operation"), "Service operation not supported", UnsupportedServiceOperation, "never", true),
-        row(500, Some("web_application"), "javax.ws.rs.WebApplicationException", WebApplication, "never", true),
+        row(
+            500,
+            Some("unsupported_service_operation"),
+            "Service operation not supported",
+            UnsupportedServiceOperation,
+            "never",
+            true,
+        ),
+        row(
+            500,
+            Some("web_application"),
+            "javax.ws.rs.WebApplicationException",
+            WebApplication,
+            "never",
+            true,
+        ),
     ]
 }
 
@@ -125,7 +200,10 @@ fn seed_rows_explain_themselves_in_english_and_chinese() {
 #[test]
 fn display_is_one_line_with_status_code_and_server_text() {
     assert_eq!(EasemobError::ReachLimit.to_string(), "429 reach_limit: This request has reached api limit");
-    assert_eq!(EasemobError::ExpiredToken.to_string(), "401: Unable to authenticate due to expired access token");
+    assert_eq!(
+        EasemobError::ExpiredToken.to_string(),
+        "401: Unable to authenticate due to expired access token"
+    );
     let e = EasemobError::GroupMemberNotFound { username: "bob".into() };
     assert_eq!(e.to_string(), "400 illegal_argument: group member bob doesn't exist");
     for row in rows() {
@@ -150,7 +228,10 @@ fn a_number_that_does_not_parse_loses_nothing() {
     // `line` is a u64 placeholder; "one" is not a number, so no entry matches and the
     // error is kept whole as Unknown.
     let desc = "Unexpected x\n at [Source: x; line: one, column: 2]";
-    let body = format!("{{\"error\":\"json_parse\",\"error_description\":{}}}", easemob_errors_tests::json_str(desc));
+    let body = format!(
+        "{{\"error\":\"json_parse\",\"error_description\":{}}}",
+        easemob_errors_tests::json_str(desc)
+    );
     let e = EasemobError::from_response(400, body.as_bytes());
     assert!(matches!(e, EasemobError::Unknown(_)), "{e:?}");
     assert_eq!(e.description().as_deref(), Some(desc));
@@ -158,7 +239,10 @@ fn a_number_that_does_not_parse_loses_nothing() {
 
 #[test]
 fn the_same_error_string_is_told_apart_by_description() {
-    let a = EasemobError::from_response(401, br#"{"error":"auth_bad_access_token","error_description":"Unable to authenticate"}"#);
+    let a = EasemobError::from_response(
+        401,
+        br#"{"error":"auth_bad_access_token","error_description":"Unable to authenticate"}"#,
+    );
     let b = EasemobError::from_response(
         401,
         br#"{"error":"auth_bad_access_token","error_description":"Unable to authenticate due to corrupt access token"}"#,

@@ -50,9 +50,15 @@ fn every_entry_round_trips_through_serialize_and_from_response() {
 #[test]
 fn serialize_writes_the_error_body_shape() {
     let v = serde_json::to_value(EasemobError::ReachLimit).unwrap();
-    assert_eq!(v, serde_json::json!({"error": "reach_limit", "error_description": "This request has reached api limit"}));
+    assert_eq!(
+        v,
+        serde_json::json!({"error": "reach_limit", "error_description": "This request has reached api limit"})
+    );
     let v = serde_json::to_value(EasemobError::ExpiredToken).unwrap();
-    assert_eq!(v, serde_json::json!({"error_description": "Unable to authenticate due to expired access token"}));
+    assert_eq!(
+        v,
+        serde_json::json!({"error_description": "Unable to authenticate due to expired access token"})
+    );
 }
 
 #[test]
@@ -65,7 +71,8 @@ fn deserialize_reads_the_body_with_or_without_status() {
     let e: EasemobError =
         serde_json::from_str(r#"{"status":403,"error":"new_one","error_description":"what"}"#).unwrap();
     assert_eq!((e.status(), e.code(), e.is_known()), (403, Some("new_one"), false));
-    let err = serde_json::from_str::<EasemobError>(r#"{"error":"new_one","error_description":"what"}"#).unwrap_err();
+    let err = serde_json::from_str::<EasemobError>(r#"{"error":"new_one","error_description":"what"}"#)
+        .unwrap_err();
     assert!(err.to_string().contains("no `status`"), "{err}");
 }
 

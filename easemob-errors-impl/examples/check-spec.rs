@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     };
     let model = match easemob_errors_impl::check(sources) {
         Ok(model) => model,
-        Err((messages, _)) => {
+        Err(easemob_errors_impl::Rejected { messages, .. }) => {
             for m in &messages {
                 eprintln!("error: {m}\n");
             }

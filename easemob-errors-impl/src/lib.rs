@@ -34,8 +34,17 @@ pub struct Failure {
     pub skeleton: Option<TokenStream>,
 }
 
+/// A spec that did not pass: every problem, and the skeleton model when the name is known.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    /// Every problem, rendered.
+    pub messages: Vec<String>,
+    /// The enum with no entries, to expand in place of the real one.
+    pub skeleton: Option<Box<validate::Model>>,
+}
+
 /// Parses and validates the spec's sources; every problem at once, rendered.
-pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, (Vec<String>, Option<validate::Model>)> {
+pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, Rejected> {
     let (spec, mut diags) = spec::parse(sources);
     match validate::validate(&spec) {
         Ok(model) if diags.is_empty() => Ok(model),
@@ -46,15 +55,17 @@ pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, (Vec<String>, 
             diags.sort_by_key(|d| (d.file, d.span.start));
             diags.dedup();
             let rendered = diags.iter().map(|d| d.render(&spec.sources)).collect();
-            let skeleton = validate::skeleton_name(&spec).map(|name| validate::Model {
-                name,
-                doc: None,
-                statuses: Vec::new(),
-                entries: Vec::new(),
-                order: Vec::new(),
-                files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
+            let skeleton = validate::skeleton_name(&spec).map(|name| {
+                Box::new(validate::Model {
+                    name,
+                    doc: None,
+                    statuses: Vec::new(),
+                    entries: Vec::new(),
+                    order: Vec::new(),
+                    files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
+                })
             });
-            Err((rendered, skeleton))
+            Err(Rejected { messages: rendered, skeleton })
         }
     }
 }
@@ -66,8 +77,8 @@ pub fn generate(written: &str, manifest_dir: Option<&Path>) -> Result<TokenStrea
         .map_err(|d| Failure { messages: vec![d.render(&[])], skeleton: None })?;
     match check(sources) {
         Ok(model) => Ok(expand::expand(&model)),
-        Err((messages, skeleton)) => {
-            Err(Failure { messages, skeleton: skeleton.as_ref().map(expand::expand) })
+        Err(Rejected { messages, skeleton }) => {
+            Err(Failure { messages, skeleton: skeleton.as_deref().map(expand::expand) })
         }
     }
 }

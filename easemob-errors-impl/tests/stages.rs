@@ -52,7 +52,7 @@ fn src(text: &str) -> Vec<SourceFile> {
 fn errors(text: &str) -> Vec<String> {
     match check(src(text)) {
         Ok(_) => Vec::new(),
-        Err((messages, _)) => messages,
+        Err(rejected) => rejected.messages,
     }
 }
 
@@ -119,7 +119,9 @@ fn all_problems_are_reported_at_once_with_positions() {
         .replace("base_ms = 100, max_ms = 1000", "base_ms = 100, max_ms = 10");
     let errs = errors(&broken);
     assert_eq!(errs.len(), 4, "{errs:#?}");
-    assert!(errs.iter().any(|e| e.contains("unknown key `varient`") && e.contains("did you mean `variant`?")));
+    assert!(
+        errs.iter().any(|e| e.contains("unknown key `varient`") && e.contains("did you mean `variant`?"))
+    );
     assert!(errs.iter().any(|e| e.contains("missing required key `variant`")), "{errs:#?}");
     assert!(errs.iter().any(|e| e.contains("600, outside 400–599") && e.contains("--> spec/shop.toml:")));
     assert!(errs.iter().any(|e| e.contains("`max_ms` (10) is below `base_ms` (100)")), "{errs:#?}");
@@ -130,7 +132,9 @@ fn cross_entry_rules_are_checked() {
     let dup = format!("{GOOD}{}", entry("OrderNotFound", 404, "other", "x"));
     assert!(errors(&dup).iter().any(|e| e.contains("duplicate variant name `OrderNotFound`")));
     let undeclared = GOOD.replace("status = 404\nerror", "status = 418\nerror");
-    assert!(errors(&undeclared).iter().any(|e| e.contains("status 418 of entry `OrderNotFound` is not declared")));
+    assert!(
+        errors(&undeclared).iter().any(|e| e.contains("status 418 of entry `OrderNotFound` is not declared"))
+    );
     let shadow = format!(
         "{GOOD}{}{}",
         entry("Any", 404, "order_not_found", "{what} does not exist"),
@@ -138,15 +142,15 @@ fn cross_entry_rules_are_checked() {
     );
     let errs = errors(&shadow);
     assert!(errs.iter().any(|e| e.contains("entry `Late` can never match")), "{errs:#?}");
-    let same = format!("{GOOD}{}", entry("Again", 404, "order_not_found", "order {order_id:u64} does not exist"));
+    let same =
+        format!("{GOOD}{}", entry("Again", 404, "order_not_found", "order {order_id:u64} does not exist"));
     assert!(errors(&same).iter().any(|e| e.contains("match the same")));
 }
 
 #[test]
 fn a_broken_spec_still_yields_a_skeleton() {
-    let Err((messages, Some(skeleton))) = check(src(&GOOD.replace("retry = \"never\"", "retry = \"nevr\""))) else {
-        panic!("expected errors and a skeleton")
-    };
+    let rejected = check(src(&GOOD.replace("retry = \"never\"", "retry = \"nevr\""))).unwrap_err();
+    let (messages, skeleton) = (rejected.messages, rejected.skeleton.unwrap());
     assert!(messages[0].contains("did you mean `never`?"), "{messages:#?}");
     assert_eq!(skeleton.name, "ShopError");
     assert!(skeleton.entries.is_empty());

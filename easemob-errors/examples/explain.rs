@@ -44,7 +44,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut positional = positional.into_iter();
     let status = positional.next().ok_or("missing STATUS")?;
     parsed.status = Some(
-        status.parse::<u16>().map_err(|_| format!("STATUS must be a number from 0 to 65535, got `{status}`"))?,
+        status
+            .parse::<u16>()
+            .map_err(|_| format!("STATUS must be a number from 0 to 65535, got `{status}`"))?,
     );
     parsed.body = positional.next();
     if let Some(extra) = positional.next() {
@@ -144,7 +146,10 @@ fn human(err: &EasemobError) -> String {
         out.push_str(&format!("{label}{}{value}\n", " ".repeat(9usize.saturating_sub(width))));
     };
     line("error", &err.to_string());
-    line("variant", &format!("{}{}", err.variant_name(), if err.is_known() { "" } else { " (not in the catalog)" }));
+    line(
+        "variant",
+        &format!("{}{}", err.variant_name(), if err.is_known() { "" } else { " (not in the catalog)" }),
+    );
     for (name, value) in err.fields() {
         line("field", &format!("{name} = {value}"));
     }

@@ -13,7 +13,9 @@ use crate::catalog::{CatalogEntry, StatusInfo};
 /// ```
 pub fn catalog_markdown(statuses: &[StatusInfo], entries: &[CatalogEntry]) -> String {
     let mut out = String::new();
-    out.push_str("## Statuses\n\n| status | name | meaning | 含义 | retry | alert |\n|---|---|---|---|---|---|\n");
+    out.push_str(
+        "## Statuses\n\n| status | name | meaning | 含义 | retry | alert |\n|---|---|---|---|---|---|\n",
+    );
     for s in statuses {
         let _ = writeln!(
             out,

@@ -21,7 +21,7 @@ pub fn bodies(error: Option<&str>, description: &str) -> Vec<Vec<u8>> {
         format!("{{\"error_description\":{d},\"duration\":12,{exc}{}\"timestamp\":1542350000000}}", e),
         format!("{{\"timestamp\":1542350000000,{e}\"error_description\":{d},\"extra\":{{\"a\":[1,2,{{\"b\":null}}],\"c\":\"\\\"}}\"}}}}"),
         format!("{{{e}\"error_description\":{d}}}"),
-        format!("{{\n  {}\n  \"error_description\" : {d} ,\n  \"duration\" : 0\n}}\n", e.replace(',', ",")),
+        format!("{{\n  {}\n  \"error_description\" : {d} ,\n  \"duration\" : 0\n}}\n", e.replace("\":", "\" : ")),
     ]
     .into_iter()
     .map(String::into_bytes)
@@ -39,7 +39,11 @@ pub fn explain_path() -> PathBuf {
 /// Runs `explain` with `args`, feeding `stdin`.
 pub fn explain(args: &[&str], stdin: &[u8]) -> Output {
     let path = explain_path();
-    assert!(path.exists(), "{} is missing: run `cargo test --workspace`, which builds the examples", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --workspace`, which builds the examples",
+        path.display()
+    );
     let mut child = Command::new(&path)
         .args(args)
         .stdin(Stdio::piped())
