@@ -48,7 +48,7 @@ pub fn expand(model: &Model) -> TokenStream {
         let v = format_ident!("{}", e.variant);
         let i = Literal::usize_unsuffixed(i);
         if e.template.placeholders.is_empty() {
-            return quote!(#i => Self::#v,);
+            return quote!(#i => ::core::option::Option::Some(Self::#v),);
         }
         let fields = e.template.placeholders.iter().enumerate().map(|(k, ph)| {
             let f = format_ident!("{}", ph.name);
@@ -59,7 +59,7 @@ pub fn expand(model: &Model) -> TokenStream {
                 Kind::List => quote!(#f: caps.list(#k)),
             }
         });
-        quote!(#i => Self::#v { #(#fields),* },)
+        quote!(#i => ::core::option::Option::Some(Self::#v { #(#fields),* }),)
     });
     let parts_arms = model.entries.iter().enumerate().map(|(i, e)| {
         let v = format_ident!("{}", e.variant);
@@ -207,10 +207,10 @@ pub fn expand(model: &Model) -> TokenStream {
 
                 fn __build(index: usize, caps: &#p::Captures<'_>) -> ::core::option::Option<Self> {
                     let _ = caps;
-                    ::core::option::Option::Some(match index {
+                    match index {
                         #(#build_arms)*
-                        _ => return ::core::option::Option::None,
-                    })
+                        _ => ::core::option::Option::None,
+                    }
                 }
 
                 fn __parts(&self) -> #p::Parts<'_> {

@@ -1,0 +1,5 @@
+//! No argument.
+
+easemob_errors::include_errors!();
+
+fn main() {}
