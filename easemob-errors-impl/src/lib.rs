@@ -9,6 +9,8 @@
 //! with the spec's file, line and column, plus a skeleton of the type so that the user
 //! sees the real errors and not a cascade of follow-on ones.
 
+#![forbid(unsafe_code)]
+
 pub mod diag;
 pub mod expand;
 pub mod ident;

@@ -4,6 +4,8 @@
 //! the runtime the generated code needs. This crate is a thin shell: the stages live in
 //! `easemob-errors-impl`.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenTree};
 

@@ -49,6 +49,39 @@ pub(crate) enum Scan<'a> {
 
 type Res<T> = Result<T, ()>;
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first byte at or after `from` that ends a run of plain string
+/// content: `"`, `\` or a control character (or `bytes.len()`). Eight bytes at a time.
+#[inline]
+fn special(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte is zero in `x` iff `(x - 1) & !x` has its high bit set (for each lane
+        // holding no borrow from a lower one, which only matters after a hit).
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let hits = zero(quote) | zero(backslash) | control;
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -143,17 +176,15 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Res<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.pos;
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = self.text.get(start..self.pos).ok_or(())?;
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) | None => return Err(()),
-                Some(_) => self.pos += 1,
+        self.pos = special(self.bytes, self.pos);
+        match self.peek() {
+            Some(b'"') => {
+                let s = self.text.get(start..self.pos).ok_or(())?;
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
             }
+            Some(b'\\') => {}
+            _ => return Err(()),
         }
         let mut out = String::from(self.text.get(start..self.pos).ok_or(())?);
         loop {
@@ -169,12 +200,7 @@ impl<'a> Reader<'a> {
                 Some(0x00..=0x1f) | None => return Err(()),
                 Some(_) => {
                     let run_start = self.pos;
-                    while let Some(b) = self.peek() {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.pos = special(self.bytes, self.pos);
                     out.push_str(self.text.get(run_start..self.pos).ok_or(())?);
                 }
             }
@@ -185,6 +211,7 @@ impl<'a> Reader<'a> {
     fn skip_string(&mut self) -> Res<()> {
         self.eat(b'"')?;
         loop {
+            self.pos = special(self.bytes, self.pos);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;

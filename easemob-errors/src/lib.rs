@@ -29,6 +29,7 @@
 //!
 //! The enum is generated at build time from `spec/easemob.toml` by [`include_errors!`],
 //! which other crates can use on their own specs, for other REST APIs.
+#![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 

@@ -1,0 +1,200 @@
+//! Classification cost, side by side: `from_response` against the floor (serde_json
+//! merely validating the body) and against what users write by hand today
+//! (`serde_json::Value` plus string matching).
+//!
+//! `cargo bench -p easemob-errors --bench classify` runs the criterion groups, then
+//! prints the medians of interleaved rounds and the ratios the project aims for:
+//! `from_response / floor <= 1.5` and `by hand / from_response >= 3`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput};
+use easemob_errors::EasemobError;
+use serde_json::Value;
+
+/// Realistic bodies: every seed row in the server's full shape, a few unknown errors,
+/// an OAuth-style two-field body and an HTML 502 page.
+fn corpus() -> Vec<(u16, Vec<u8>)> {
+    let full = |error: Option<&str>, desc: &str| {
+        let e =
+            error.map(|e| format!("\"error\":{},", serde_json::to_string(e).unwrap())).unwrap_or_default();
+        format!(
+            "{{{e}\"exception\":\"org.apache.usergrid.rest.exceptions.SomeException\",\"timestamp\":1542350000000,\"duration\":0,\"error_description\":{}}}",
+            serde_json::to_string(desc).unwrap()
+        )
+        .into_bytes()
+    };
+    let mut c = vec![
+        (400, full(Some("invalid_grant"), "invalid username or password")),
+        (
+            400,
+            full(
+                Some("organization_application_not_found"),
+                "Could not find application for easemob-demo/aachatdemoui from URI: easemob-demo/aachatdemoui/users",
+            ),
+        ),
+        (400, full(Some("illegal_argument"), "Entity user requires a property named username")),
+        (400, full(Some("illegal_argument"), "password or pin must provided")),
+        (
+            400,
+            full(
+                Some("json_parse"),
+                "Unexpected character ('=' (code 61)): was expecting a colon to separate field name and value\n at [Source: java.io.BufferedInputStream@170e3f35; line: 1, column: 23]",
+            ),
+        ),
+        (
+            400,
+            full(
+                Some("duplicate_unique_property_exists"),
+                "Application 4d7e4ba0-dc4a-11e3-90d5-e1ffbaacdaf5Entity user requires that property named username be unique, value of dddd exists",
+            ),
+        ),
+        (400, full(Some("illegal_argument"), "newpassword is required")),
+        (400, full(Some("illegal_argument"), "group member username1 doesn't exist")),
+        (401, full(Some("unauthorized"), "registration is not open, please contact the app admin")),
+        (401, full(Some("auth_bad_access_token"), "Unable to authenticate due to corrupt access token")),
+        (401, full(Some("auth_bad_access_token"), "Unable to authenticate")),
+        (401, full(None, "Unable to authenticate due to expired access token")),
+        (404, full(Some("service_resource_not_found"), "Service resource not found")),
+        (413, full(Some("Request Entity Too Large"), "Request Entity Too Large")),
+        (429, full(Some("reach_limit"), "This request has reached api limit")),
+        (
+            500,
+            full(
+                Some("no_full_text_index"),
+                "Entity 'user' with property named 'username' is not full text indexed. You cannot use the 'contains' operand on this field",
+            ),
+        ),
+        (500, full(Some("unsupported_service_operation"), "Service operation not supported")),
+        (500, full(Some("web_application"), "javax.ws.rs.WebApplicationException")),
+        (403, full(Some("forbidden_op"), "users [alice, bob] are not members of this group!")),
+        (400, full(Some("brand_new_error"), "Something the catalog does not know")),
+        (400, br#"{"error":"invalid_grant","error_description":"invalid username or password"}"#.to_vec()),
+    ];
+    c.push((502, b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".to_vec()));
+    c
+}
+
+/// What users write by hand today: parse to `Value`, then match strings.
+fn by_hand(status: u16, body: &[u8]) -> (u16, &'static str, Option<String>) {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else { return (status, "status", None) };
+    let error = v.get("error").and_then(Value::as_str);
+    let desc = v.get("error_description").and_then(Value::as_str).unwrap_or("");
+    let kind = match (status, error, desc) {
+        (400, Some("invalid_grant"), "invalid username or password") => "InvalidGrant",
+        (400, Some("organization_application_not_found"), d)
+            if d.starts_with("Could not find application for ") =>
+        {
+            return (status, "OrganizationApplicationNotFound", Some(d.to_owned()));
+        }
+        (400, Some("illegal_argument"), "Entity user requires a property named username") => {
+            "MissingUsername"
+        }
+        (400, Some("illegal_argument"), "password or pin must provided") => "MissingPassword",
+        (400, Some("json_parse"), d) => return (status, "JsonParse", Some(d.to_owned())),
+        (400, Some("duplicate_unique_property_exists"), d) => {
+            return (status, "DuplicateUsername", Some(d.to_owned()));
+        }
+        (400, Some("illegal_argument"), "newpassword is required") => "MissingNewPassword",
+        (400, Some("illegal_argument"), d)
+            if d.starts_with("group member ") && d.ends_with(" doesn't exist") =>
+        {
+            return (
+                status,
+                "GroupMemberNotFound",
+                Some(d["group member ".len()..d.len() - " doesn't exist".len()].to_owned()),
+            );
+        }
+        (401, Some("unauthorized"), "registration is not open, please contact the app admin") => {
+            "RegistrationNotOpen"
+        }
+        (401, Some("auth_bad_access_token"), "Unable to authenticate due to corrupt access token") => {
+            "CorruptAccessToken"
+        }
+        (401, Some("auth_bad_access_token"), "Unable to authenticate") => "UnrecognizedAccessToken",
+        (401, None, "Unable to authenticate due to expired access token") => "ExpiredToken",
+        (404, Some("service_resource_not_found"), _) => "ServiceResourceNotFound",
+        (413, Some("Request Entity Too Large"), _) => "RequestEntityTooLarge",
+        (429, Some("reach_limit"), _) => "ReachLimit",
+        (500, Some("no_full_text_index"), d) => return (status, "NoFullTextIndex", Some(d.to_owned())),
+        (500, Some("unsupported_service_operation"), _) => "UnsupportedServiceOperation",
+        (500, Some("web_application"), _) => "WebApplication",
+        (_, Some(e), d) => return (status, "Unknown", Some(format!("{e}: {d}"))),
+        _ => "Status",
+    };
+    (status, kind, None)
+}
+
+fn floor(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+}
+
+fn criterion_groups(c: &mut Criterion, corpus: &[(u16, Vec<u8>)]) {
+    let bytes: usize = corpus.iter().map(|(_, b)| b.len()).sum();
+    let mut g = c.benchmark_group("classify corpus");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("floor: serde_json IgnoredAny", |b| {
+        b.iter(|| corpus.iter().filter(|(_, body)| floor(black_box(body))).count())
+    });
+    g.bench_function("from_response", |b| {
+        b.iter(|| corpus.iter().map(|(s, body)| EasemobError::from_response(*s, black_box(body))).count())
+    });
+    g.bench_function("by hand: Value + string match", |b| {
+        b.iter(|| corpus.iter().map(|(s, body)| by_hand(*s, black_box(body))).count())
+    });
+    g.finish();
+}
+
+/// Nanoseconds per body of each contender, as medians over interleaved rounds (so that
+/// drift in machine load hits all three alike).
+fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> [f64; 3] {
+    let mut samples: [Vec<f64>; 3] = Default::default();
+    let per_body = |t: std::time::Duration| t.as_nanos() as f64 / (reps * corpus.len()) as f64;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for _ in 0..reps {
+            for (_, body) in corpus {
+                black_box(floor(black_box(body)));
+            }
+        }
+        samples[0].push(per_body(t.elapsed()));
+        let t = Instant::now();
+        for _ in 0..reps {
+            for (s, body) in corpus {
+                black_box(EasemobError::from_response(*s, black_box(body)));
+            }
+        }
+        samples[1].push(per_body(t.elapsed()));
+        let t = Instant::now();
+        for _ in 0..reps {
+            for (s, body) in corpus {
+                black_box(by_hand(*s, black_box(body)));
+            }
+        }
+        samples[2].push(per_body(t.elapsed()));
+    }
+    samples.map(|mut v| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    })
+}
+
+fn main() {
+    let corpus = corpus();
+    let mut c = Criterion::default().configure_from_args();
+    criterion_groups(&mut c, &corpus);
+    c.final_summary();
+
+    // `cargo test --benches` runs this binary in test mode: keep that quick.
+    let quick = std::env::args().any(|a| a == "--test");
+    let (rounds, reps) = if quick { (3, 10) } else { (41, 2_000) };
+    let [floor_ns, ours_ns, hand_ns] = interleaved(&corpus, rounds, reps);
+    println!("\nmedians of {rounds} interleaved rounds, {} bodies, ns per body:", corpus.len());
+    println!("  floor  serde_json::from_slice::<IgnoredAny>  {floor_ns:8.1}");
+    println!("  ours   EasemobError::from_response           {ours_ns:8.1}");
+    println!("  hand   serde_json::Value + string matching   {hand_ns:8.1}");
+    println!("ratios:");
+    println!("  ours / floor = {:.2}  (goal <= 1.5)", ours_ns / floor_ns);
+    println!("  hand / ours  = {:.2}  (goal >= 3)", hand_ns / ours_ns);
+}
