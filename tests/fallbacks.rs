@@ -50,10 +50,10 @@ fn unknown_error_keeps_status_code_description_and_raw_body() {
 
 #[test]
 fn known_error_with_unknown_description_is_unknown() {
-    let body = br#"{"error":"reach_limit","error_description":"This request has reached api limit."}"#;
+    let body = br#"{"error":"reach_limit","error_description":"Your request has reached some limit"}"#;
     let e = EasemobError::from_response(429, body);
     assert!(
-        matches!(&e, EasemobError::Unknown(u) if u.description() == Some("This request has reached api limit."))
+        matches!(&e, EasemobError::Unknown(u) if u.description() == Some("Your request has reached some limit"))
     );
     assert!(matches!(e.retry(), RetryPolicy::Backoff(_)), "falls back to the status policy");
 }

@@ -412,14 +412,17 @@ impl fmt::Display for Parts<'_> {
 }
 
 impl serde::Serialize for Parts<'_> {
-    /// The error body's shape: `{"error": ..., "error_description": ...}` (each only when
-    /// there is one).
+    /// The error body's shape, plus the status: `{"status": 429, "error": ...,
+    /// "error_description": ...}` (`error` and `error_description` only when there is one).
+    /// `from_response` ignores `status`; `Deserialize` reads it back, so the round trip
+    /// is exact.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let code = self.code();
         let description = self.description();
-        let len = usize::from(code.is_some()) + usize::from(description.is_some());
+        let len = 1 + usize::from(code.is_some()) + usize::from(description.is_some());
         let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("status", &self.status())?;
         if let Some(code) = code {
             map.serialize_entry("error", code)?;
         }
@@ -431,9 +434,9 @@ impl serde::Serialize for Parts<'_> {
 }
 
 /// Deserializes an error body (`error`, `error_description`, and an optional `status`;
-/// other fields ignored) and classifies it. Without `status`, the catalog entry whose
-/// `error` and template match is taken (first in spec order); without such an entry,
-/// deserialization fails, since an error cannot be told without its status.
+/// other fields ignored) and classifies it. Without `status`, the statuses of the catalog
+/// entries whose `error` and template match must agree on one; otherwise deserialization
+/// fails, since the error cannot be told without its status.
 pub fn deserialize<'de, D, T>(
     table: &'static Table,
     deserializer: D,
@@ -446,19 +449,26 @@ where
     let raw = body.to_json();
     let status = match body.status {
         Some(status) => status,
-        None => table
-            .entries
-            .iter()
-            .find(|e| {
+        None => {
+            let mut statuses = table.entries.iter().filter(|e| {
                 e.code() == body.error.as_deref().filter(|c| !c.is_empty())
                     && match_template(e.template(), body.description.as_deref().unwrap_or("")).is_some()
-            })
-            .map(CatalogEntry::status)
-            .ok_or_else(|| {
-                <D::Error as serde::de::Error>::custom(
-                    "error body has no `status` and matches no catalog entry: cannot tell which error it is",
-                )
-            })?,
+            });
+            let first = statuses.next().map(CatalogEntry::status);
+            match first {
+                Some(s) if statuses.all(|e| e.status() == s) => s,
+                Some(_) => {
+                    return Err(<D::Error as serde::de::Error>::custom(
+                        "error body has no `status` and matches catalog entries of several statuses",
+                    ));
+                }
+                None => {
+                    return Err(<D::Error as serde::de::Error>::custom(
+                        "error body has no `status` and matches no catalog entry: cannot tell which error it is",
+                    ));
+                }
+            }
+        }
     };
     if body.error.is_none() && body.description.is_none() {
         return Ok(Classified::Status(StatusOnly::new(status, &raw)));
