@@ -21,7 +21,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let tracked = track(&model.files);
 
     let enum_doc = enum_doc(model);
-    let variants = model.entries.iter().map(|e| variant(e, model));
+    let variants = model.entries.iter().map(variant);
     let statuses = model.statuses.iter().map(|s| {
         let (status, sname, meaning, meaning_zh, alert) =
             (s.status, &s.name, &s.meaning, &s.meaning_zh, s.alert);
@@ -352,8 +352,7 @@ fn enum_doc(model: &Model) -> String {
     doc
 }
 
-fn variant(e: &EntryModel, model: &Model) -> TokenStream {
-    let _ = model;
+fn variant(e: &EntryModel) -> TokenStream {
     let v = format_ident!("{}", e.variant);
     let mut doc = format!("**{} {}** — {}\n\n", e.status, code_text(e), code_span(&e.template.text));
     if e.catch_all {

@@ -267,12 +267,11 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
     // `[defaults]` first: `retry = "backoff"` anywhere takes its numbers.
     for (file, table) in &tables {
         cx.file = *file;
-        if let Some((key, value)) = table.get_ref().get_key_value("defaults") {
-            if let Some(t) = cx.table(value, "[defaults]") {
-                cx.unknown_keys(t, &BACKOFF_KEYS, "[defaults]");
-                spec.defaults = cx.backoff_numbers(t, "[defaults]");
-            }
-            let _ = key;
+        if let Some(value) = table.get_ref().get("defaults")
+            && let Some(t) = cx.table(value, "[defaults]")
+        {
+            cx.unknown_keys(t, &BACKOFF_KEYS, "[defaults]");
+            spec.defaults = cx.backoff_numbers(t, "[defaults]");
         }
     }
     for (file, table) in &tables {
