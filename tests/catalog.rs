@@ -159,7 +159,7 @@ fn catalog_md_is_generated_from_the_spec() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/CATALOG.md");
     let expected = format!(
         "# Easemob REST error catalog\n\n\
-         Generated from `spec/easemob/` (the same tables as `explain --catalog`);\n\
+         Generated from `spec/easemob.toml` and `spec/easemob/` (the same tables as `explain --catalog`);\n\
          do not edit by hand. Refresh: `UPDATE_CATALOG=1 cargo test --test catalog`.\n\n{}",
         catalog_markdown(EasemobError::statuses(), EasemobError::catalog())
     );

@@ -2,8 +2,8 @@
 //! responses it classifies.
 //!
 //! ```text
-//! cargo run -p easemob-errors-impl --example check-spec -- spec/easemob
-//! cargo run -p easemob-errors-impl --example check-spec -- spec/easemob --cases cases.tsv [--verbose]
+//! cargo run -p easemob-errors-impl --example check-spec -- spec/easemob.toml
+//! cargo run -p easemob-errors-impl --example check-spec -- spec/easemob.toml --cases cases.tsv [--verbose]
 //! ```
 //!
 //! `cases.tsv`: tab-separated `status`, `error` (empty for none), `description`

@@ -143,7 +143,7 @@ pub struct ErrorDef {
     pub alert: Option<bool>,
 }
 
-const TOP_KEYS: [&str; 4] = ["api", "defaults", "status", "errors"];
+const TOP_KEYS: [&str; 5] = ["include", "api", "defaults", "status", "errors"];
 const API_KEYS: [&str; 2] = ["name", "doc"];
 const BACKOFF_KEYS: [&str; 3] = ["attempts", "base_ms", "max_ms"];
 const RETRY_TABLE_KEYS: [&str; 4] = ["action", "attempts", "base_ms", "max_ms"];
@@ -205,9 +205,42 @@ pub fn read_sources(written: &str, base: Option<&Path>) -> Result<Vec<SourceFile
             files.push(read_one(&display, &resolved.join(&name))?);
         }
     } else {
-        files.push(read_one(written, &resolved)?);
+        let root = read_one(written, &resolved)?;
+        let includes = included_paths(&root.text);
+        files.push(root);
+        let (display_dir, resolved_dir) = (parent_of(written), resolved.parent().map(Path::to_path_buf));
+        for include in includes {
+            let display =
+                if display_dir.is_empty() { include.clone() } else { format!("{display_dir}/{include}") };
+            let base = resolved_dir.as_deref();
+            let more = read_sources(&include, base).map_err(|d| {
+                Diagnostic::global(format!("in `include` of `{written}`: {}", d.message)).with_help(
+                    d.help.unwrap_or_else(|| "`include` paths are relative to the including file".into()),
+                )
+            })?;
+            for mut file in more {
+                file.display = file.display.replacen(&include, &display, 1);
+                files.push(file);
+            }
+        }
     }
     Ok(files)
+}
+
+/// The `include = [...]` list of a root spec file (read leniently: the parse stage
+/// reports a malformed one).
+fn included_paths(text: &str) -> Vec<String> {
+    let Ok(table) = DeTable::parse(text) else { return Vec::new() };
+    match table.get_ref().get("include").map(|v| v.get_ref()) {
+        Some(DeValue::Array(items)) => {
+            items.iter().filter_map(|i| i.get_ref().as_str().map(str::to_owned)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn parent_of(written: &str) -> String {
+    Path::new(written).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn read_one(display: &str, path: &Path) -> Result<SourceFile, Diagnostic> {
@@ -278,6 +311,21 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         cx.file = *file;
         let table = table.get_ref();
         cx.unknown_keys(table, &TOP_KEYS, "the spec's top level");
+        if let Some(value) = table.get("include") {
+            let is_list = matches!(value.get_ref(), DeValue::Array(items) if items.iter().all(|i| i.get_ref().is_str()));
+            if !is_list {
+                cx.wrong_type(
+                    value,
+                    "include",
+                    "the spec's top level",
+                    "an array of paths, e.g. `[\"easemob\"]`",
+                );
+            } else if *file != 0 {
+                cx.diags.push(cx.loc(value.span()).error(
+                    "`include` is only read in the spec file that `include_errors!` names, not in included files",
+                ));
+            }
+        }
         if let Some((key, value)) = table.get_key_value("api") {
             let loc = cx.loc(key.span());
             if let Some(prev) = &api_seen {

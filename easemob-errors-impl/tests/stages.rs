@@ -155,3 +155,24 @@ fn a_broken_spec_still_yields_a_skeleton() {
     assert_eq!(skeleton.name, "ShopError");
     assert!(skeleton.entries.is_empty());
 }
+
+#[test]
+fn include_reads_files_and_directories_relative_to_the_root_file() {
+    let dir = std::env::temp_dir().join(format!("easemob-include-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("parts")).unwrap();
+    let (head, errors) = GOOD.split_at(GOOD.find("[[errors]]").unwrap());
+    std::fs::write(dir.join("api.toml"), format!("include = [\"parts\"]\n{head}")).unwrap();
+    std::fs::write(dir.join("parts/b.toml"), errors).unwrap();
+    std::fs::write(dir.join("parts/a.toml"), "# nothing yet\n").unwrap();
+    let sources = spec::read_sources("spec/api.toml", None).err().map(|d| d.message).unwrap_or_default();
+    assert!(sources.contains("cannot read spec `spec/api.toml`"), "{sources}");
+    let sources = spec::read_sources("api.toml", Some(&dir)).unwrap();
+    let names: Vec<&str> = sources.iter().map(|s| s.display.as_str()).collect();
+    assert_eq!(names, ["api.toml", "parts/a.toml", "parts/b.toml"]);
+    assert_eq!(check(sources).unwrap().entries.len(), 2);
+    std::fs::write(dir.join("api.toml"), format!("include = [\"nowhere\"]\n{head}")).unwrap();
+    let err = spec::read_sources("api.toml", Some(&dir)).unwrap_err();
+    assert!(err.message.contains("in `include` of `api.toml`"), "{}", err.message);
+    let _ = std::fs::remove_dir_all(&dir);
+}

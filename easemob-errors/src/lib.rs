@@ -27,7 +27,7 @@
 //! assert_eq!(err.code(), Some("brand_new"));
 //! ```
 //!
-//! The enum is generated at build time from the spec in `spec/easemob/` by [`include_errors!`],
+//! The enum is generated at build time from `spec/easemob.toml` (and the files it includes) by [`include_errors!`],
 //! which other crates can use on their own specs, for other REST APIs.
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -52,4 +52,4 @@ pub use markdown::catalog_markdown;
 pub use policy::{Backoff, RetryPolicy};
 pub use response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 
-include_errors!("spec/easemob");
+include_errors!("spec/easemob.toml");
