@@ -98,3 +98,58 @@ fn catalog_prints_every_entry_as_markdown() {
     }
     assert!(text.contains("| 429 | Too Many Requests |"));
 }
+
+#[test]
+fn attempt_and_headers_add_the_retry_decision() {
+    let limit = r#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#;
+    let v = json(&["--json", "--attempt", "2", "--header", "Retry-After: 7", "429", limit], b"");
+    assert_eq!(v["retry"]["decision"], "retry");
+    assert_eq!(v["retry"]["delay_ms"], 7000);
+    let v = json(&["--json", "--attempt", "2", "429", limit], b"");
+    assert_eq!(v["retry"]["delay_ms"], 2000, "the second retry's backoff cap");
+    let v = json(&["--json", "--attempt", "5", "429", limit], b"");
+    assert_eq!((v["retry"]["decision"].as_str(), &v["retry"]["delay_ms"]), (Some("give_up"), &Value::Null));
+    let v = json(&["--json", "--attempt", "1", "--method", "POST", "502", "-"], b"<html>bad gateway</html>");
+    assert_eq!(v["retry"]["decision"], "give_up", "no replay of a POST after an ambiguous failure");
+    let v = json(
+        &[
+            "--json",
+            "--attempt",
+            "1",
+            "401",
+            r#"{"error_description":"Unable to authenticate due to expired access token"}"#,
+        ],
+        b"",
+    );
+    assert_eq!(
+        (v["retry"]["decision"].as_str(), v["retry"]["delay_ms"].as_u64()),
+        (Some("refresh_token"), Some(0))
+    );
+    let v = json(
+        &[
+            "--json",
+            "--header",
+            "Retry-After: 1",
+            "413",
+            r#"{"error":"Request Entity Too Large","error_description":"Request Entity Too Large"}"#,
+        ],
+        b"",
+    );
+    assert_eq!(v["retry"]["decision"], "split_body");
+    let v = json(&["--json", "429", limit], b"");
+    assert!(v["retry"].get("decision").is_none(), "only with --attempt or --header");
+}
+
+#[test]
+fn bad_retry_flags_are_usage_errors() {
+    for args in [
+        &["--attempt", "0", "429"][..],
+        &["--attempt", "x", "429"],
+        &["--header", "NoColon", "429"],
+        &["429", "--attempt"],
+    ] {
+        let out = explain(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}

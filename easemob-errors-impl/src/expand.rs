@@ -233,6 +233,28 @@ pub fn expand(model: &Model) -> TokenStream {
             impl ::std::error::Error for #name {}
 
             #[automatically_derived]
+            impl ::easemob_errors::retry::Failure for #name {
+                fn http_status(&self) -> ::core::option::Option<u16> {
+                    ::core::option::Option::Some(self.status())
+                }
+
+                fn retry_policy(&self) -> ::easemob_errors::RetryPolicy {
+                    self.retry()
+                }
+
+                fn is_system_error(&self) -> bool {
+                    self.should_alert()
+                }
+            }
+
+            #[automatically_derived]
+            impl ::easemob_errors::retry::FromResponse for #name {
+                fn from_response(status: u16, body: &[u8]) -> Self {
+                    Self::from_response(status, body)
+                }
+            }
+
+            #[automatically_derived]
             impl #p::serde::Serialize for #name {
                 fn serialize<S: #p::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                     #p::serde::Serialize::serialize(&self.__parts(), serializer)

@@ -4,32 +4,70 @@
 //! explain STATUS [BODY|-]          human-readable
 //! explain --json STATUS [BODY|-]   one JSON object
 //! explain --catalog                the whole catalog as Markdown
+//!
+//! options for a retry decision:
+//!   --attempt N              the N-th attempt (1 = the first) just failed with this answer
+//!   --header 'Name: value'   a response header (repeatable; Retry-After is honoured)
+//!   --method M               the request's method (default GET; POST is not idempotent)
 //! ```
 //!
 //! `BODY` is the response body as a string; `-` reads raw bytes from stdin; no body means
-//! status only. Any body, however broken, exits 0; a usage error exits 2.
+//! status only. Any body, however broken, exits 0; a usage error exits 2. With `--attempt`
+//! or `--header`, the JSON `retry` object also has `decision` (`retry`, `refresh_token`,
+//! `split_body`, `give_up`) and `delay_ms` (null when giving up; the backoff's cap, since
+//! full jitter draws uniformly below it).
 
 use std::io::Read as _;
 use std::process::ExitCode;
 
+use std::time::{Duration, SystemTime};
+
+use easemob_errors::retry::{Decision, Retrier, RetryConfig, parse_retry_after};
 use easemob_errors::{EasemobError, FieldValue, RetryPolicy, catalog_markdown};
 use serde_json::{Map, Value, json};
 
-const USAGE: &str = "usage: explain [--json] STATUS [BODY|-]\n       explain --catalog";
+const USAGE: &str = "usage: explain [--json] [--attempt N] [--header 'Name: value']... [--method M] STATUS [BODY|-]\n       explain --catalog";
 
 struct Args {
     json: bool,
     catalog: bool,
     status: Option<u16>,
     body: Option<String>,
+    attempt: Option<u32>,
+    headers: Vec<(String, String)>,
+    method: String,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args { json: false, catalog: false, status: None, body: None };
+fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
+    let mut parsed = Args {
+        json: false,
+        catalog: false,
+        status: None,
+        body: None,
+        attempt: None,
+        headers: Vec::new(),
+        method: "GET".into(),
+    };
     let mut positional = Vec::new();
     let mut only_positional = false;
-    for arg in args {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
+            "--attempt" if !only_positional => {
+                let v = value("--attempt")?;
+                match v.parse::<u32>() {
+                    Ok(n) if n >= 1 => parsed.attempt = Some(n),
+                    _ => return Err(format!("--attempt takes a number from 1, got `{v}`")),
+                }
+            }
+            "--header" if !only_positional => {
+                let v = value("--header")?;
+                let (name, val) =
+                    v.split_once(':').ok_or(format!("--header takes `Name: value`, got `{v}`"))?;
+                parsed.headers.push((name.trim().to_owned(), val.trim().to_owned()));
+            }
+            "--method" if !only_positional => parsed.method = value("--method")?.to_ascii_uppercase(),
             "--json" if !only_positional => parsed.json = true,
             "--catalog" if !only_positional => parsed.catalog = true,
             "-h" | "--help" if !only_positional => return Err(String::new()),
@@ -84,12 +122,47 @@ fn main() -> ExitCode {
         Some(text) => text.as_bytes().to_vec(),
     };
     let err = EasemobError::from_response(args.status.unwrap_or_default(), &body);
+    let decision = (args.attempt.is_some() || !args.headers.is_empty()).then(|| decide(&err, &args));
     if args.json {
-        println!("{}", to_json(&err));
+        let mut out = to_json(&err);
+        if let (Some(d), Some(retry)) = (decision, out.get_mut("retry").and_then(Value::as_object_mut)) {
+            retry.insert("decision".into(), json!(d.name()));
+            retry.insert("delay_ms".into(), json!(d.delay().map(|d| d.as_millis())));
+            if let Decision::GiveUp { alert } = d {
+                retry.insert("alert".into(), json!(alert));
+            }
+        }
+        println!("{out}");
     } else {
         print!("{}", human(&err));
+        if let Some(d) = decision {
+            let what = match d {
+                Decision::Retry { after } => format!("retry after {} ms", after.as_millis()),
+                Decision::GiveUp { alert: true } => "give up, and alert".into(),
+                Decision::GiveUp { alert: false } => "give up".into(),
+                other => other.name().replace('_', " "),
+            };
+            println!("{:<9}{what} (attempt {} failed)", "decision", args.attempt.unwrap_or(1));
+        }
     }
     ExitCode::SUCCESS
+}
+
+/// The retry engine's decision after attempt N failed with `err` (each earlier attempt
+/// having failed the same way), with the jitter at its cap so the answer is repeatable.
+fn decide(err: &EasemobError, args: &Args) -> Decision {
+    let retry_after = args
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, value)| parse_retry_after(value, SystemTime::now()));
+    let idempotent = matches!(args.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE");
+    let mut retrier = Retrier::new(RetryConfig::default(), idempotent).with_jitter(|cap| cap);
+    let mut decision = Decision::GiveUp { alert: err.should_alert() };
+    for _ in 0..args.attempt.unwrap_or(1) {
+        decision = retrier.decide(err, retry_after, Duration::ZERO);
+    }
+    decision
 }
 
 fn field_json(v: FieldValue<'_>) -> Value {

@@ -37,10 +37,15 @@
 extern crate self as easemob_errors;
 
 mod catalog;
+#[cfg(feature = "http")]
+pub mod http;
 mod json;
 mod markdown;
 mod policy;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
 mod response;
+pub mod retry;
 
 #[doc(hidden)]
 #[path = "private.rs"]

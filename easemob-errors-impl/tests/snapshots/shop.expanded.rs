@@ -449,6 +449,24 @@ const _: () = {
     #[automatically_derived]
     impl ::std::error::Error for ShopError {}
     #[automatically_derived]
+    impl ::easemob_errors::retry::Failure for ShopError {
+        fn http_status(&self) -> ::core::option::Option<u16> {
+            ::core::option::Option::Some(self.status())
+        }
+        fn retry_policy(&self) -> ::easemob_errors::RetryPolicy {
+            self.retry()
+        }
+        fn is_system_error(&self) -> bool {
+            self.should_alert()
+        }
+    }
+    #[automatically_derived]
+    impl ::easemob_errors::retry::FromResponse for ShopError {
+        fn from_response(status: u16, body: &[u8]) -> Self {
+            Self::from_response(status, body)
+        }
+    }
+    #[automatically_derived]
     impl ::easemob_errors::__private::serde::Serialize for ShopError {
         fn serialize<S: ::easemob_errors::__private::serde::Serializer>(
             &self,

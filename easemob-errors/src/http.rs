@@ -1,0 +1,33 @@
+//! With the `http` feature: classify answers given as `http` types.
+
+use std::time::{Duration, SystemTime};
+
+use crate::retry::{Attempted, FromResponse, parse_retry_after};
+
+/// The `Retry-After` of an answer's headers, in either form, relative to `now`.
+pub fn retry_after(headers: &::http::HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(::http::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, now)
+}
+
+/// Classifies an answer from its status, headers and body: the error and its
+/// `Retry-After`, ready for [`Retrier::decide`](crate::retry::Retrier::decide).
+///
+/// ```
+/// use easemob_errors::EasemobError;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("3"));
+/// let failed = easemob_errors::http::classify::<EasemobError>(http::StatusCode::TOO_MANY_REQUESTS, &headers, b"");
+/// assert_eq!(failed.retry_after, Some(std::time::Duration::from_secs(3)));
+/// assert_eq!(failed.error.status(), 429);
+/// ```
+pub fn classify<E: FromResponse>(
+    status: ::http::StatusCode,
+    headers: &::http::HeaderMap,
+    body: &[u8],
+) -> Attempted<E> {
+    Attempted {
+        error: E::from_response(status.as_u16(), body),
+        retry_after: retry_after(headers, SystemTime::now()),
+    }
+}

@@ -1,0 +1,105 @@
+//! With the `reqwest` feature: classify `reqwest` responses, and send a request with
+//! the full retry policy.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::retry::{
+    Attempt, Attempted, Failure, FromResponse, GaveUp, RequestError, Retrier, TransportError, next,
+};
+
+/// Classifies a failed `reqwest` response (reads its body).
+pub async fn classify<E: FromResponse>(response: ::reqwest::Response) -> Attempted<RequestError<E>> {
+    let status = response.status();
+    let retry_after = crate::http::retry_after(response.headers(), std::time::SystemTime::now());
+    match response.bytes().await {
+        Ok(body) => {
+            Attempted { error: RequestError::Api(E::from_response(status.as_u16(), &body)), retry_after }
+        }
+        Err(e) => Attempted { error: RequestError::Transport(transport_error(&e)), retry_after },
+    }
+}
+
+/// What a `reqwest` error means for retrying: a connect error sent nothing; a timeout or
+/// any other failure may have happened after sending.
+pub fn transport_error(e: &::reqwest::Error) -> TransportError {
+    if e.is_connect() {
+        TransportError::ConnectionRefused
+    } else if e.is_timeout() {
+        TransportError::Timeout { sent: true }
+    } else {
+        TransportError::ConnectionReset { sent: true }
+    }
+}
+
+/// Sends a request with the full policy: backoff with jitter, `Retry-After`, one token
+/// refresh, one body split, no replay of non-idempotent requests after ambiguous
+/// failures, and a deadline.
+///
+/// - `build(token, attempt)` builds each attempt's request (with `attempt.split_body`
+///   set after a 413, so that it sends a smaller body);
+/// - `refresh()` gets a new app token after a token error (at most once per request);
+///   `None` gives up;
+/// - `sleep(d)` waits (e.g. `tokio::time::sleep`).
+///
+/// The retrier's idempotency is taken from the request's method. Success is any 2xx
+/// answer; the response is returned unread.
+pub async fn send_with_retry<E, B, R, RF, S, SF>(
+    mut retrier: Retrier,
+    mut token: String,
+    mut build: B,
+    mut refresh: R,
+    mut sleep: S,
+) -> Result<::reqwest::Response, GaveUp<RequestError<E>>>
+where
+    E: FromResponse + Failure,
+    B: FnMut(&str, Attempt) -> ::reqwest::RequestBuilder,
+    R: FnMut() -> RF,
+    RF: Future<Output = Option<String>>,
+    S: FnMut(Duration) -> SF,
+    SF: Future<Output = ()>,
+{
+    let start = Instant::now();
+    let mut attempt = Attempt { number: 1, refresh_token: false, split_body: false };
+    let mut last: Option<Attempted<RequestError<E>>> = None;
+    loop {
+        if attempt.refresh_token {
+            match refresh().await {
+                Some(new) => token = new,
+                None => {
+                    if let Some(failed) = last.take() {
+                        return Err(GaveUp {
+                            error: failed.error,
+                            attempts: retrier.failures(),
+                            alert: true,
+                        });
+                    }
+                }
+            }
+        }
+        let (client, request) = build(&token, attempt).build_split();
+        let failed = match request {
+            Ok(request) => {
+                retrier.set_idempotent(request.method().is_idempotent());
+                match client.execute(request).await {
+                    Ok(response) if response.status().is_success() => return Ok(response),
+                    Ok(response) => classify::<E>(response).await,
+                    Err(e) => {
+                        Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None }
+                    }
+                }
+            }
+            Err(e) => Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None },
+        };
+        let elapsed = retrier.elapsed_since(start);
+        match next(&mut retrier, &failed, elapsed, &mut attempt) {
+            Ok(wait) => {
+                if !wait.is_zero() {
+                    sleep(wait).await;
+                }
+                last = Some(failed);
+            }
+            Err(alert) => return Err(GaveUp { error: failed.error, attempts: retrier.failures(), alert }),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Any status and any bytes: `from_response` never panics, keeps the status, and agrees
+//! with serde_json (as `Value`, the strictest reading) on what the body says.
+#![no_main]
+
+use easemob_errors::{EasemobError, MAX_BODY_LEN};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((head, body)) = data.split_at_checked(2) else { return };
+    let status = u16::from_le_bytes([head[0], head[1]]);
+    let e = EasemobError::from_response(status, body);
+    assert_eq!(e.status(), status);
+    let line = e.to_string();
+    assert!(!line.contains('\n'), "Display is one line: {line:?}");
+
+    let oracle = if body.len() > MAX_BODY_LEN { None } else { serde_json::from_slice::<Value>(body).ok() };
+    let fields = oracle.as_ref().and_then(Value::as_object).map(|map| {
+        (map.get("error").and_then(Value::as_str), map.get("error_description").and_then(Value::as_str))
+    });
+    match fields {
+        // serde_json rejects the body (or it is too large to read): nothing may be invented.
+        None => assert!(matches!(e, EasemobError::Status(_)), "{e:?} from a body serde_json rejects"),
+        Some((None, None)) => assert!(matches!(e, EasemobError::Status(_)), "{e:?}"),
+        Some((error, description)) => match &e {
+            EasemobError::Unknown(u) => {
+                assert_eq!(u.code(), error);
+                assert_eq!(u.description(), description);
+                assert_eq!(u.body(), body);
+            }
+            EasemobError::Status(_) => panic!("an error body classified as status-only: {e:?}"),
+            known => {
+                assert_eq!(known.code(), error.filter(|c| !c.is_empty()));
+                assert_eq!(known.description().as_deref(), Some(description.unwrap_or("")));
+            }
+        },
+    }
+});

@@ -1,0 +1,152 @@
+//! The retry engine's decisions, with deterministic jitter.
+
+use std::time::Duration;
+
+use easemob_errors::EasemobError;
+use easemob_errors::retry::{Attempted, Decision, Retrier, RetryConfig, TransportError, run};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn err(status: u16, body: &str) -> EasemobError {
+    EasemobError::from_response(status, body.as_bytes())
+}
+
+fn reach_limit() -> EasemobError {
+    err(429, r#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#)
+}
+
+/// Jitter that always takes the cap: delays are the caps, so tests can name them.
+fn retrier(idempotent: bool) -> Retrier {
+    Retrier::new(RetryConfig::default(), idempotent).with_jitter(|cap| cap)
+}
+
+#[test]
+fn exponential_backoff_with_a_cap_and_a_maximum_of_attempts() {
+    let mut r = retrier(false);
+    let e = reach_limit(); // backoff: 5 attempts, 1000 ms base, 30 s max
+    let delays: Vec<Decision> = (0..5).map(|_| r.decide(&e, None, Duration::ZERO)).collect();
+    assert_eq!(
+        delays,
+        [
+            Decision::Retry { after: ms(1000) },
+            Decision::Retry { after: ms(2000) },
+            Decision::Retry { after: ms(4000) },
+            Decision::Retry { after: ms(8000) },
+            Decision::GiveUp { alert: true },
+        ]
+    );
+}
+
+#[test]
+fn full_jitter_draws_below_the_cap() {
+    let mut r = Retrier::new(RetryConfig::default(), true).with_jitter(|cap| cap / 4);
+    assert_eq!(r.decide(&reach_limit(), None, Duration::ZERO), Decision::Retry { after: ms(250) });
+    let mut r = Retrier::new(RetryConfig::default(), true); // the real random jitter
+    for _ in 0..3 {
+        match r.decide(&reach_limit(), None, Duration::ZERO) {
+            Decision::Retry { after } => assert!(after <= ms(4000)),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn retry_after_is_honoured_clamped_and_never_below_the_base() {
+    let e = reach_limit();
+    assert_eq!(
+        retrier(true).decide(&e, Some(Duration::from_secs(7)), Duration::ZERO),
+        Decision::Retry { after: ms(7000) }
+    );
+    assert_eq!(
+        retrier(true).decide(&e, Some(Duration::from_secs(3600)), Duration::ZERO),
+        Decision::Retry { after: ms(60_000) }
+    );
+    assert_eq!(
+        retrier(true).decide(&e, Some(Duration::ZERO), Duration::ZERO),
+        Decision::Retry { after: ms(1000) }
+    );
+}
+
+#[test]
+fn the_deadline_ends_retries_with_an_alert() {
+    let config = RetryConfig::default().deadline(Duration::from_secs(10));
+    let mut r = Retrier::new(config, true).with_jitter(|cap| cap);
+    assert_eq!(r.decide(&reach_limit(), None, ms(9_500)), Decision::GiveUp { alert: true });
+}
+
+#[test]
+fn rejected_failures_retry_for_any_method_ambiguous_ones_only_when_idempotent() {
+    let bad_gateway = err(502, "<html>502 Bad Gateway</html>");
+    assert!(matches!(retrier(true).decide(&bad_gateway, None, Duration::ZERO), Decision::Retry { .. }));
+    assert_eq!(retrier(false).decide(&bad_gateway, None, Duration::ZERO), Decision::GiveUp { alert: true });
+    let opted_in = Retrier::new(RetryConfig::default().retry_ambiguous(true), false).with_jitter(|c| c);
+    assert!(matches!({ opted_in }.decide(&bad_gateway, None, Duration::ZERO), Decision::Retry { .. }));
+    // 429 and 503 were rejected before any processing: safe for a POST.
+    assert!(matches!(retrier(false).decide(&reach_limit(), None, Duration::ZERO), Decision::Retry { .. }));
+    assert!(matches!(retrier(false).decide(&err(503, ""), None, Duration::ZERO), Decision::Retry { .. }));
+    assert!(matches!(retrier(false).decide(&err(504, ""), None, Duration::ZERO), Decision::GiveUp { .. }));
+}
+
+#[test]
+fn transport_failures_speak_the_same_vocabulary() {
+    assert!(matches!(
+        retrier(false).decide(&TransportError::ConnectionRefused, None, Duration::ZERO),
+        Decision::Retry { .. }
+    ));
+    assert_eq!(
+        retrier(false).decide(&TransportError::Timeout { sent: true }, None, Duration::ZERO),
+        Decision::GiveUp { alert: true }
+    );
+    assert!(matches!(
+        retrier(true).decide(&TransportError::ConnectionReset { sent: true }, None, Duration::ZERO),
+        Decision::Retry { .. }
+    ));
+}
+
+#[test]
+fn token_refresh_happens_once_per_request() {
+    let expired = err(401, r#"{"error_description":"Unable to authenticate due to expired access token"}"#);
+    let mut r = retrier(false);
+    assert_eq!(r.decide(&expired, None, Duration::ZERO), Decision::RefreshToken);
+    assert_eq!(r.decide(&expired, None, Duration::ZERO), Decision::GiveUp { alert: true });
+}
+
+#[test]
+fn split_body_is_advised_once_then_alerts() {
+    let too_large =
+        err(413, r#"{"error":"Request Entity Too Large","error_description":"Request Entity Too Large"}"#);
+    let mut r = retrier(false);
+    assert_eq!(r.decide(&too_large, None, Duration::ZERO), Decision::SplitBody);
+    assert_eq!(r.decide(&too_large, None, Duration::ZERO), Decision::GiveUp { alert: true });
+}
+
+#[test]
+fn never_policies_give_up_at_once_alerting_only_system_errors() {
+    let bad = err(400, r#"{"error":"invalid_grant","error_description":"invalid username or password"}"#);
+    assert_eq!(retrier(true).decide(&bad, None, Duration::ZERO), Decision::GiveUp { alert: false });
+    let not_impl = err(501, "");
+    assert_eq!(retrier(true).decide(&not_impl, None, Duration::ZERO), Decision::GiveUp { alert: true });
+}
+
+#[test]
+fn the_sync_driver_sleeps_as_decided_and_reports_attempts() {
+    let mut slept = Vec::new();
+    let mut calls = 0;
+    let result = run(
+        retrier(true),
+        |attempt| {
+            calls += 1;
+            assert_eq!(attempt.number, calls);
+            if calls < 3 { Err(Attempted::from(reach_limit())) } else { Ok("done") }
+        },
+        |d| slept.push(d),
+    );
+    assert_eq!(result, Ok("done"));
+    assert_eq!(slept, [ms(1000), ms(2000)]);
+
+    let gave_up = run(retrier(true), |_| Err::<(), _>(Attempted::from(reach_limit())), |_| {}).unwrap_err();
+    assert_eq!((gave_up.attempts, gave_up.alert), (5, true));
+    assert_eq!(gave_up.error, reach_limit());
+}
