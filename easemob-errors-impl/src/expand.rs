@@ -42,6 +42,21 @@ pub fn expand(model: &Model) -> TokenStream {
         }
     });
     let order = model.order.iter().map(|&i| Literal::u32_unsuffixed(u32::try_from(i).unwrap_or(u32::MAX)));
+    let first = model.order.iter().map(|&i| {
+        let byte = model.entries.get(i).and_then(|e| e.template.literals.first()?.bytes().next());
+        Literal::u16_unsuffixed(byte.map_or(0, |b| u16::from(b) + 1))
+    });
+    let groups = groups(model).into_iter().map(|(status, code, start, end)| {
+        let code = match code {
+            Some(c) => quote!(::core::option::Option::Some(#c)),
+            None => quote!(::core::option::Option::None),
+        };
+        let (start, end) = (Literal::u32_unsuffixed(start), Literal::u32_unsuffixed(end));
+        quote!(#p::Group::__new(#status, #code, #start, #end))
+    });
+    let n_groups = groups.len();
+    let hash = hash_table(model).into_iter().map(Literal::u16_unsuffixed);
+    let n_hash = hash.len();
     let (n_status, n_entries) = (model.statuses.len(), model.entries.len());
 
     let build_arms = model.entries.iter().enumerate().map(|(i, e)| {
@@ -98,7 +113,10 @@ pub fn expand(model: &Model) -> TokenStream {
             static __STATUSES: [#p::StatusInfo; #n_status] = [#(#statuses),*];
             static __CATALOG: [#p::CatalogEntry; #n_entries] = [#(#catalog),*];
             static __ORDER: [u32; #n_entries] = [#(#order),*];
-            static __TABLE: #p::Table = #p::Table::__new(&__STATUSES, &__CATALOG, &__ORDER);
+            static __FIRST: [u16; #n_entries] = [#(#first),*];
+            static __GROUPS: [#p::Group; #n_groups] = [#(#groups),*];
+            static __HASH: [u16; #n_hash] = [#(#hash),*];
+            static __TABLE: #p::Table = #p::Table::__new(&__STATUSES, &__CATALOG, &__ORDER, &__FIRST, &__GROUPS, &__HASH);
 
             impl #name {
                 /// Classifies a failed call from its HTTP status and raw body.
@@ -269,6 +287,57 @@ pub fn expand(model: &Model) -> TokenStream {
             }
         };
     }
+}
+
+/// The slot range of each distinct (status, `error`) in the lookup order.
+fn groups(model: &Model) -> Vec<(u16, Option<&str>, u32, u32)> {
+    let mut out: Vec<(u16, Option<&str>, u32, u32)> = Vec::new();
+    for (slot, e) in model.order.iter().filter_map(|&i| model.entries.get(i)).enumerate() {
+        let slot = u32::try_from(slot).unwrap_or(u32::MAX);
+        match out.last_mut() {
+            Some(last) if (last.0, last.1) == (e.status, e.error.as_deref()) => last.3 = slot + 1,
+            _ => out.push((e.status, e.error.as_deref(), slot, slot + 1)),
+        }
+    }
+    out
+}
+
+/// The runtime's `__private::group_hash`: status, length and the first and last eight
+/// bytes of the `error`, mixed (the two must agree, or lookups find nothing).
+fn group_hash(status: u16, code: Option<&str>) -> u64 {
+    let bytes = code.map_or(&[][..], str::as_bytes);
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(chunk) {
+            *d = *s;
+        }
+        u64::from_le_bytes(w)
+    };
+    let head = word(bytes.get(..8).unwrap_or(bytes));
+    let tail = word(bytes.get(bytes.len().saturating_sub(8)..).unwrap_or(bytes));
+    let len = code.map_or(0, |c| c.len() as u64 + 1);
+    let h = (u64::from(status) << 48)
+        ^ (len << 32)
+        ^ head.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ tail.rotate_left(29);
+    let h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 29)
+}
+
+/// The open-addressing table of groups: a power of two at least twice the number of
+/// groups, each slot the group's index plus one (0: empty), linear probing.
+fn hash_table(model: &Model) -> Vec<u16> {
+    let groups = groups(model);
+    let size = (groups.len() * 2).next_power_of_two().max(2);
+    let mut table = vec![0u16; size];
+    for (i, (status, code, _, _)) in groups.iter().enumerate() {
+        let mut at = usize::try_from(group_hash(*status, *code)).unwrap_or(0) & (size - 1);
+        while table[at] != 0 {
+            at = (at + 1) & (size - 1);
+        }
+        table[at] = u16::try_from(i + 1).unwrap_or(u16::MAX);
+    }
+    table
 }
 
 /// `include_bytes!` of every spec file, so that cargo reruns the macro when one changes.

@@ -8,32 +8,9 @@ use std::borrow::Cow;
 /// serde_json's recursion limit lets 127 nested arrays/objects through, not 128.
 const MAX_DEPTH: u32 = 127;
 
-/// A top-level field of interest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Field<'a> {
-    /// Not in the object.
-    Absent,
-    /// A string (escapes decoded).
-    Str(Cow<'a, str>),
-    /// Present, but not a string (null, a number, ...).
-    Other,
-}
-
-impl<'a> Field<'a> {
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        match self {
-            Field::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn into_string(self) -> Option<String> {
-        match self {
-            Field::Str(s) => Some(s.into_owned()),
-            _ => None,
-        }
-    }
-}
+/// A top-level field of interest: its string value (escapes decoded), or `None` when it
+/// is absent or not a string (null, a number...).
+pub(crate) type Field<'a> = Option<Cow<'a, str>>;
 
 /// What a body is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +110,8 @@ impl<'a> Reader<'a> {
 
     fn top_object(&mut self) -> Res<Scan<'a>> {
         self.eat(b'{')?;
-        let mut error = Field::Absent;
-        let mut description = Field::Absent;
+        let mut error: Field<'a> = None;
+        let mut description: Field<'a> = None;
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -142,13 +119,15 @@ impl<'a> Reader<'a> {
         }
         loop {
             self.ws();
-            let key = self.string()?;
+            let key = self.key_bytes()?;
             self.ws();
             self.eat(b':')?;
             self.ws();
-            match &*key {
-                "error" => error = self.field()?,
-                "error_description" => description = self.field()?,
+            // Dispatch on the length first: most keys are neither, and are told so
+            // without comparing bytes.
+            match (key.len(), &*key) {
+                (5, b"error") => error = self.field()?,
+                (17, b"error_description") => description = self.field()?,
                 _ => self.skip_value(1)?,
             }
             self.ws();
@@ -163,12 +142,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A key's bytes: borrowed when it has no escapes (no UTF-8 boundary checks needed
+    /// to compare it with ASCII names), decoded otherwise.
+    fn key_bytes(&mut self) -> Res<Cow<'a, [u8]>> {
+        let open = self.pos;
+        self.eat(b'"')?;
+        let start = self.pos;
+        self.pos = special(self.bytes, start);
+        if self.peek() == Some(b'"') {
+            let key = self.bytes.get(start..self.pos).ok_or(())?;
+            self.pos += 1;
+            return Ok(Cow::Borrowed(key));
+        }
+        self.pos = open;
+        Ok(Cow::Owned(self.string()?.into_owned().into_bytes()))
+    }
+
     fn field(&mut self) -> Res<Field<'a>> {
         if self.peek() == Some(b'"') {
-            Ok(Field::Str(self.string()?))
+            Ok(Some(self.string()?))
         } else {
             self.skip_value(1)?;
-            Ok(Field::Other)
+            Ok(None)
         }
     }
 
@@ -420,7 +415,9 @@ mod tests {
 
     fn fields(body: &str) -> (Option<String>, Option<String>) {
         match scan(body.as_bytes()) {
-            Scan::Object { error, description } => (error.into_string(), description.into_string()),
+            Scan::Object { error, description } => {
+                (error.map(Cow::into_owned), description.map(Cow::into_owned))
+            }
             other => panic!("{body}: {other:?}"),
         }
     }

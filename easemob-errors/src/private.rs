@@ -22,16 +22,43 @@ pub struct Table {
     statuses: &'static [StatusInfo],
     entries: &'static [CatalogEntry],
     order: &'static [u32],
+    first: &'static [u16],
+    groups: &'static [Group],
+    hash: &'static [u16],
+}
+
+/// The slots of `order` that hold the entries of one (status, `error`).
+#[derive(Debug)]
+pub struct Group {
+    status: u16,
+    code: Option<&'static str>,
+    start: u32,
+    end: u32,
+}
+
+impl Group {
+    #[doc(hidden)]
+    pub const fn __new(status: u16, code: Option<&'static str>, start: u32, end: u32) -> Self {
+        Group { status, code, start, end }
+    }
 }
 
 impl Table {
+    /// `order`: entry indices by lookup key; `first`: per slot, the first byte of the
+    /// template plus one (0 when it starts with a placeholder); `groups`: the slot range
+    /// of each (status, `error`), sorted by lookup key; `hash`: an open-addressing table
+    /// (a power of two long, at most half full) of group index plus one by
+    /// [`group_hash`], linear probing, 0 for empty.
     #[doc(hidden)]
     pub const fn __new(
         statuses: &'static [StatusInfo],
         entries: &'static [CatalogEntry],
         order: &'static [u32],
+        first: &'static [u16],
+        groups: &'static [Group],
+        hash: &'static [u16],
     ) -> Self {
-        Table { statuses, entries, order }
+        Table { statuses, entries, order, first, groups, hash }
     }
 
     /// What the spec says about `status`.
@@ -45,23 +72,43 @@ impl Table {
         Some((index, self.entries.get(index)?))
     }
 
-    /// The slots of `order` whose entries have this status and code.
-    fn group(&self, status: u16, code: Option<&str>) -> std::ops::Range<usize> {
-        let key = |slot: usize| self.entry(slot).map(|(_, e)| (e.status(), e.code()));
-        let lower = partition_point(self.order.len(), |slot| key(slot) < Some((status, code)));
-        let upper = partition_point(self.order.len(), |slot| key(slot) <= Some((status, code)));
-        lower..upper
+    /// The slot range of (status, code): one hash, usually one probe.
+    fn group(&self, status: u16, code: Option<&str>) -> Option<std::ops::Range<usize>> {
+        let mask = self.hash.len().checked_sub(1)?;
+        let mut at = usize::try_from(group_hash(status, code)).unwrap_or(0) & mask;
+        for _ in 0..self.hash.len() {
+            let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
+            let group = self.groups.get(g)?;
+            if group.status == status && group.code == code {
+                return Some(usize::try_from(group.start).ok()?..usize::try_from(group.end).ok()?);
+            }
+            at = (at + 1) & mask;
+        }
+        None
     }
 }
 
-/// The first index in `0..len` for which `pred` is false (`pred` true then false).
-fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, len);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) { lo = mid + 1 } else { hi = mid }
-    }
-    lo
+/// The hash the macro builds the group table with (`easemob_errors_impl::expand` has
+/// the same): status, length and the first and last eight bytes of the code, mixed with
+/// a few multiplications; no loop over the bytes.
+pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
+    let bytes = code.map_or(&[][..], str::as_bytes);
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        for (d, s) in w.iter_mut().zip(chunk) {
+            *d = *s;
+        }
+        u64::from_le_bytes(w)
+    };
+    let head = word(bytes.get(..8).unwrap_or(bytes));
+    let tail = word(bytes.get(bytes.len().saturating_sub(8)..).unwrap_or(bytes));
+    let len = code.map_or(0, |c| c.len() as u64 + 1);
+    let h = (u64::from(status) << 48)
+        ^ (len << 32)
+        ^ head.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ tail.rotate_left(29);
+    let h = (h ^ (h >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h ^ (h >> 29)
 }
 
 /// A description matched against a template: the ranges of each placeholder's value.
@@ -102,25 +149,47 @@ impl Captures<'_> {
 fn match_template<'a>(t: &Template, text: &'a str) -> Option<Captures<'a>> {
     let literals = t.literals();
     let (first, rest) = literals.split_first()?;
-    let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
-    let mut pos = first.len();
+    // Cheap rejections first: most entries of a group differ in their first byte.
+    if let Some(&b) = first.as_bytes().first()
+        && text.as_bytes().first() != Some(&b)
+    {
+        return None;
+    }
     if !text.starts_with(first) {
         return None;
     }
+    let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
+    let mut pos = first.len();
     let Some((last, middle)) = rest.split_last() else {
         return (pos == text.len()).then_some(Captures { text, ranges });
     };
     for (i, lit) in middle.iter().enumerate() {
-        let at = pos + text.get(pos..)?.find(lit)?;
+        let at = pos + find(text.as_bytes().get(pos..)?, lit.as_bytes())?;
         *ranges.get_mut(i)? = (pos, at);
         pos = at + lit.len();
     }
     let end = text.len().checked_sub(last.len())?;
-    if end < pos || !text.get(end..)?.eq(*last) {
+    if end < pos || !text.as_bytes().get(end..)?.eq(last.as_bytes()) {
         return None;
     }
     *ranges.get_mut(middle.len())? = (pos, end);
     Some(Captures { text, ranges })
+}
+
+/// The first occurrence of `needle` in `hay`: descriptions are short, so a scan for the
+/// first byte beats building a two-way searcher.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let last_start = hay.len().checked_sub(needle.len())?;
+    let mut i = 0;
+    while i <= last_start {
+        let at = i + hay.get(i..=last_start)?.iter().position(|&b| b == first)?;
+        if hay.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// The outcome of classification, before it becomes the generated enum.
@@ -144,16 +213,11 @@ pub fn classify<T>(table: &Table, status: u16, body: &[u8], build: Build<T>) -> 
         return Classified::Status(StatusOnly::new(status, body));
     }
     match json::scan(body) {
-        Scan::Object { error, description } if error.as_str().is_some() || description.as_str().is_some() => {
-            if let Some(known) = lookup(table, status, error.as_str(), description.as_str(), build) {
+        Scan::Object { error, description } if error.is_some() || description.is_some() => {
+            if let Some(known) = lookup(table, status, error.as_deref(), description.as_deref(), build) {
                 return Classified::Known(known);
             }
-            Classified::Unknown(UnknownError::new(
-                status,
-                error.into_string(),
-                description.into_string(),
-                body,
-            ))
+            Classified::Unknown(UnknownError::new(status, error, description, body))
         }
         _ => Classified::Status(StatusOnly::new(status, body)),
     }
@@ -170,8 +234,13 @@ fn lookup<T>(
 ) -> Option<T> {
     let code = code.filter(|c| !c.is_empty());
     let description = description.unwrap_or("");
-    for slot in table.group(status, code) {
-        let (index, entry) = table.entry(slot)?;
+    let first = description.as_bytes().first().map_or(0, |&b| u16::from(b) + 1);
+    for slot in table.group(status, code)? {
+        // Templates that start with other text cannot match: skip them on one compare.
+        if table.first.get(slot).is_some_and(|&f| f != 0 && f != first) {
+            continue;
+        }
+        let Some((index, entry)) = table.entry(slot) else { continue };
         if let Some(caps) = match_template(entry.template(), description)
             && let Some(value) = build(index, &caps)
         {
@@ -475,7 +544,12 @@ where
     }
     Ok(match lookup(table, status, body.error.as_deref(), body.description.as_deref(), build) {
         Some(known) => Classified::Known(known),
-        None => Classified::Unknown(UnknownError::new(status, body.error, body.description, &raw)),
+        None => Classified::Unknown(UnknownError::new(
+            status,
+            body.error.map(Cow::Owned),
+            body.description.map(Cow::Owned),
+            &raw,
+        )),
     })
 }
 
@@ -566,6 +640,15 @@ mod tests {
         const X: Template = Template::__new("ab{x}ba", &["ab", "ba"], &[]);
         assert!(match_template(&X, "aba").is_none(), "prefix and suffix may not overlap");
         assert_eq!(match_template(&X, "abba").unwrap().get(0), "");
+    }
+
+    #[test]
+    fn find_is_leftmost() {
+        assert_eq!(find(b"abcabc", b"ca"), Some(2));
+        assert_eq!(find(b"aaab", b"ab"), Some(2));
+        assert_eq!(find(b"ab", b"abc"), None);
+        assert_eq!(find(b"xyz", b"z"), Some(2));
+        assert_eq!(find(b"", b"a"), None);
     }
 
     #[test]

@@ -83,17 +83,65 @@ impl StatusOnly {
 
 /// An error body that the catalog does not list. Keeps status, `error`,
 /// `error_description` and the raw body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct UnknownError {
     status: u16,
-    code: Option<String>,
-    description: Option<String>,
+    code: Text,
+    description: Text,
     body: RawBody,
 }
 
+/// A string of the body: a range of the kept raw body when it appears there verbatim
+/// (no escapes), so that an unknown error costs one allocation, not three.
+#[derive(Debug, Clone)]
+enum Text {
+    Absent,
+    InBody(usize, usize),
+    Owned(Box<str>),
+}
+
+impl Text {
+    fn new(s: Option<std::borrow::Cow<'_, str>>, body: &[u8]) -> Text {
+        match s {
+            None => Text::Absent,
+            Some(std::borrow::Cow::Borrowed(s)) => {
+                let start = (s.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+                match start.checked_add(s.len()) {
+                    Some(end)
+                        if end <= body.len().min(MAX_BODY_LEN)
+                            && body.get(start..end) == Some(s.as_bytes()) =>
+                    {
+                        Text::InBody(start, end)
+                    }
+                    _ => Text::Owned(s.into()),
+                }
+            }
+            Some(std::borrow::Cow::Owned(s)) => Text::Owned(s.into_boxed_str()),
+        }
+    }
+
+    fn get<'a>(&'a self, body: &'a [u8]) -> Option<&'a str> {
+        match self {
+            Text::Absent => None,
+            Text::InBody(a, b) => std::str::from_utf8(body.get(*a..*b)?).ok(),
+            Text::Owned(s) => Some(s),
+        }
+    }
+}
+
 impl UnknownError {
-    pub(crate) fn new(status: u16, code: Option<String>, description: Option<String>, body: &[u8]) -> Self {
-        UnknownError { status, code, description, body: RawBody::new(body) }
+    pub(crate) fn new(
+        status: u16,
+        code: Option<std::borrow::Cow<'_, str>>,
+        description: Option<std::borrow::Cow<'_, str>>,
+        body: &[u8],
+    ) -> Self {
+        UnknownError {
+            status,
+            code: Text::new(code, body),
+            description: Text::new(description, body),
+            body: RawBody::new(body),
+        }
     }
 
     /// The HTTP status.
@@ -103,16 +151,31 @@ impl UnknownError {
 
     /// The body's `error` string, verbatim (`None` if absent or not a string).
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.code.get(self.body.bytes())
     }
 
     /// The body's `error_description`, verbatim (`None` if absent or not a string).
     pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        self.description.get(self.body.bytes())
     }
 
     /// The raw body, byte for byte.
     pub fn body(&self) -> &[u8] {
         self.body.bytes()
+    }
+}
+
+impl PartialEq for UnknownError {
+    fn eq(&self, other: &Self) -> bool {
+        (self.status, self.code(), self.description(), &self.body)
+            == (other.status, other.code(), other.description(), &other.body)
+    }
+}
+
+impl Eq for UnknownError {}
+
+impl std::hash::Hash for UnknownError {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.status, self.code(), self.description(), &self.body).hash(state);
     }
 }

@@ -239,11 +239,54 @@ const _: () = {
             true,
         ),
     ];
-    static __ORDER: [u32; 6usize] = [4, 0, 3, 2, 1, 5];
+    static __ORDER: [u32; 6usize] = [4, 0, 3, 1, 2, 5];
+    static __FIRST: [u16; 6usize] = [0, 112, 100, 116, 106, 117];
+    static __GROUPS: [::easemob_errors::__private::Group; 6usize] = [
+        ::easemob_errors::__private::Group::__new(
+            400u16,
+            ::core::option::Option::Some("invalid_request"),
+            0,
+            1,
+        ),
+        ::easemob_errors::__private::Group::__new(
+            404u16,
+            ::core::option::Option::Some("order_not_found"),
+            1,
+            2,
+        ),
+        ::easemob_errors::__private::Group::__new(
+            409u16,
+            ::core::option::Option::Some("cart_locked"),
+            2,
+            3,
+        ),
+        ::easemob_errors::__private::Group::__new(
+            409u16,
+            ::core::option::Option::Some("out_of_stock"),
+            3,
+            4,
+        ),
+        ::easemob_errors::__private::Group::__new(
+            409u16,
+            ::core::option::Option::Some("items_unavailable"),
+            4,
+            5,
+        ),
+        ::easemob_errors::__private::Group::__new(
+            503u16,
+            ::core::option::Option::None,
+            5,
+            6,
+        ),
+    ];
+    static __HASH: [u16; 16usize] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
     static __TABLE: ::easemob_errors::__private::Table = ::easemob_errors::__private::Table::__new(
         &__STATUSES,
         &__CATALOG,
         &__ORDER,
+        &__FIRST,
+        &__GROUPS,
+        &__HASH,
     );
     impl ShopError {
         /// Classifies a failed call from its HTTP status and raw body.
