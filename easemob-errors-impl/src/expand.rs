@@ -17,7 +17,9 @@ use crate::validate::{EntryModel, Model, Policy};
 /// the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> TokenStream {
     let name = Ident::new(&model.name, Span::call_site());
-    let p = quote!(::easemob_errors::__private);
+    // Inside the `const _` block, the runtime's support module is imported once as `__p`
+    // (an absolute path, invisible outside the block): it keeps the expansion small.
+    let p = quote!(__p);
     let tracked = track(&model.files);
 
     let enum_doc = enum_doc(model);
@@ -108,6 +110,7 @@ pub fn expand(model: &Model) -> TokenStream {
         }
 
         const _: () = {
+            use ::easemob_errors::__private as __p;
             #tracked
 
             static __STATUSES: [#p::StatusInfo; #n_status] = [#(#statuses),*];
@@ -347,20 +350,20 @@ pub fn track(files: &[PathBuf]) -> TokenStream {
 }
 
 fn policy(p: Policy) -> TokenStream {
-    let r = quote!(::easemob_errors::__private::RetryPolicy);
+    let r = quote!(__p::RetryPolicy);
     match p {
         Policy::Never => quote!(#r::Never),
         Policy::RefreshToken => quote!(#r::RefreshToken),
         Policy::SplitBody => quote!(#r::SplitBody),
         Policy::Backoff(b) => {
             let (a, base, max) = (b.attempts, b.base_ms, b.max_ms);
-            quote!(#r::Backoff(::easemob_errors::__private::Backoff::new(#a, #base, #max)))
+            quote!(#r::Backoff(__p::Backoff::new(#a, #base, #max)))
         }
     }
 }
 
 fn template(t: &Template) -> TokenStream {
-    let p = quote!(::easemob_errors::__private);
+    let p = quote!(__p);
     let text = &t.text;
     let literals = &t.literals;
     let placeholders = t.placeholders.iter().map(|ph| {

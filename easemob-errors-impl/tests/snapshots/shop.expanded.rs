@@ -70,122 +70,100 @@ pub enum ShopError {
     Unknown(::easemob_errors::UnknownError),
 }
 const _: () = {
+    use ::easemob_errors::__private as __p;
     const _: &[u8] = ::core::include_bytes!("/path/to/user-crate/spec/shop.toml");
-    static __STATUSES: [::easemob_errors::__private::StatusInfo; 4usize] = [
-        ::easemob_errors::__private::StatusInfo::__new(
+    static __STATUSES: [__p::StatusInfo; 4usize] = [
+        __p::StatusInfo::__new(
             400u16,
             "Bad Request",
             "The request is invalid.",
             "请求无效。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::StatusInfo::__new(
+        __p::StatusInfo::__new(
             404u16,
             "Not Found",
             "No such resource.",
             "资源不存在。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::StatusInfo::__new(
+        __p::StatusInfo::__new(
             409u16,
             "Conflict",
             "Another request changed the resource first.",
             "资源已被其他请求修改。",
-            ::easemob_errors::__private::RetryPolicy::Backoff(
-                ::easemob_errors::__private::Backoff::new(4u32, 200u64, 5000u64),
-            ),
+            __p::RetryPolicy::Backoff(__p::Backoff::new(4u32, 200u64, 5000u64)),
             false,
         ),
-        ::easemob_errors::__private::StatusInfo::__new(
+        __p::StatusInfo::__new(
             503u16,
             "Service Unavailable",
             "The shop is overloaded.",
             "商店服务过载。",
-            ::easemob_errors::__private::RetryPolicy::Backoff(
-                ::easemob_errors::__private::Backoff::new(6u32, 1000u64, 60000u64),
-            ),
+            __p::RetryPolicy::Backoff(__p::Backoff::new(6u32, 1000u64, 60000u64)),
             true,
         ),
     ];
-    static __CATALOG: [::easemob_errors::__private::CatalogEntry; 6usize] = [
-        ::easemob_errors::__private::CatalogEntry::__new(
+    static __CATALOG: [__p::CatalogEntry; 6usize] = [
+        __p::CatalogEntry::__new(
             "OrderNotFound",
             404u16,
             ::core::option::Option::Some("order_not_found"),
-            ::easemob_errors::__private::Template::__new(
+            __p::Template::__new(
                 "order {order_id:u64} does not exist",
                 &["order ", " does not exist"],
-                &[
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "order_id",
-                        ::easemob_errors::__private::PlaceholderKind::U64,
-                    ),
-                ],
+                &[__p::Placeholder::__new("order_id", __p::PlaceholderKind::U64)],
             ),
             "The order id is wrong, or the order was deleted.",
             "订单号错误,或订单已被删除。",
             "Check the order id.",
             "检查订单号。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::CatalogEntry::__new(
+        __p::CatalogEntry::__new(
             "OutOfStock",
             409u16,
             ::core::option::Option::Some("out_of_stock"),
-            ::easemob_errors::__private::Template::__new(
+            __p::Template::__new(
                 "sku {sku}: requested {requested:u64}, available {available:u64}",
                 &["sku ", ": requested ", ", available ", ""],
                 &[
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "sku",
-                        ::easemob_errors::__private::PlaceholderKind::Str,
-                    ),
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "requested",
-                        ::easemob_errors::__private::PlaceholderKind::U64,
-                    ),
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "available",
-                        ::easemob_errors::__private::PlaceholderKind::U64,
-                    ),
+                    __p::Placeholder::__new("sku", __p::PlaceholderKind::Str),
+                    __p::Placeholder::__new("requested", __p::PlaceholderKind::U64),
+                    __p::Placeholder::__new("available", __p::PlaceholderKind::U64),
                 ],
             ),
             "Not enough items are left.",
             "库存不足。",
             "Lower the quantity, or wait for restocking.",
             "减少数量,或等待补货。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::CatalogEntry::__new(
+        __p::CatalogEntry::__new(
             "ItemsUnavailable",
             409u16,
             ::core::option::Option::Some("items_unavailable"),
-            ::easemob_errors::__private::Template::__new(
+            __p::Template::__new(
                 "items [{skus:list}] are no longer sold",
                 &["items [", "] are no longer sold"],
-                &[
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "skus",
-                        ::easemob_errors::__private::PlaceholderKind::List,
-                    ),
-                ],
+                &[__p::Placeholder::__new("skus", __p::PlaceholderKind::List)],
             ),
             "Some items were withdrawn from sale.",
             "部分商品已下架。",
             "Remove them from the cart.",
             "将它们移出购物车。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::CatalogEntry::__new(
+        __p::CatalogEntry::__new(
             "CartLocked",
             409u16,
             ::core::option::Option::Some("cart_locked"),
-            ::easemob_errors::__private::Template::__new(
+            __p::Template::__new(
                 "cart is being checked out",
                 &["cart is being checked out"],
                 &[],
@@ -194,93 +172,55 @@ const _: () = {
             "该购物车正在结算。",
             "Retry after a short wait.",
             "稍候重试。",
-            ::easemob_errors::__private::RetryPolicy::Backoff(
-                ::easemob_errors::__private::Backoff::new(4u32, 200u64, 5000u64),
-            ),
+            __p::RetryPolicy::Backoff(__p::Backoff::new(4u32, 200u64, 5000u64)),
             false,
         ),
-        ::easemob_errors::__private::CatalogEntry::__new(
+        __p::CatalogEntry::__new(
             "InvalidRequest",
             400u16,
             ::core::option::Option::Some("invalid_request"),
-            ::easemob_errors::__private::Template::__new(
+            __p::Template::__new(
                 "{description}",
                 &["", ""],
-                &[
-                    ::easemob_errors::__private::Placeholder::__new(
-                        "description",
-                        ::easemob_errors::__private::PlaceholderKind::Str,
-                    ),
-                ],
+                &[__p::Placeholder::__new("description", __p::PlaceholderKind::Str)],
             ),
             "A field of the request is invalid; the description says which.",
             "请求中的某个字段无效,描述中说明了是哪个。",
             "Fix the field the description names.",
             "修正描述中指出的字段。",
-            ::easemob_errors::__private::RetryPolicy::Never,
+            __p::RetryPolicy::Never,
             false,
         ),
-        ::easemob_errors::__private::CatalogEntry::__new(
+        __p::CatalogEntry::__new(
             "Overloaded",
             503u16,
             ::core::option::Option::None,
-            ::easemob_errors::__private::Template::__new(
-                "try again {{later}}",
-                &["try again {later}"],
-                &[],
-            ),
+            __p::Template::__new("try again {{later}}", &["try again {later}"], &[]),
             "The shop is shedding load.",
             "商店正在限流降载。",
             "Back off and retry.",
             "退避后重试。",
-            ::easemob_errors::__private::RetryPolicy::Backoff(
-                ::easemob_errors::__private::Backoff::new(6u32, 1000u64, 60000u64),
-            ),
+            __p::RetryPolicy::Backoff(__p::Backoff::new(6u32, 1000u64, 60000u64)),
             true,
         ),
     ];
     static __ORDER: [u32; 6usize] = [4, 0, 3, 1, 2, 5];
     static __FIRST: [u16; 6usize] = [0, 112, 100, 116, 106, 117];
-    static __GROUPS: [::easemob_errors::__private::Group; 6usize] = [
-        ::easemob_errors::__private::Group::__new(
-            400u16,
-            ::core::option::Option::Some("invalid_request"),
-            0,
-            1,
-        ),
-        ::easemob_errors::__private::Group::__new(
-            404u16,
-            ::core::option::Option::Some("order_not_found"),
-            1,
-            2,
-        ),
-        ::easemob_errors::__private::Group::__new(
-            409u16,
-            ::core::option::Option::Some("cart_locked"),
-            2,
-            3,
-        ),
-        ::easemob_errors::__private::Group::__new(
-            409u16,
-            ::core::option::Option::Some("out_of_stock"),
-            3,
-            4,
-        ),
-        ::easemob_errors::__private::Group::__new(
+    static __GROUPS: [__p::Group; 6usize] = [
+        __p::Group::__new(400u16, ::core::option::Option::Some("invalid_request"), 0, 1),
+        __p::Group::__new(404u16, ::core::option::Option::Some("order_not_found"), 1, 2),
+        __p::Group::__new(409u16, ::core::option::Option::Some("cart_locked"), 2, 3),
+        __p::Group::__new(409u16, ::core::option::Option::Some("out_of_stock"), 3, 4),
+        __p::Group::__new(
             409u16,
             ::core::option::Option::Some("items_unavailable"),
             4,
             5,
         ),
-        ::easemob_errors::__private::Group::__new(
-            503u16,
-            ::core::option::Option::None,
-            5,
-            6,
-        ),
+        __p::Group::__new(503u16, ::core::option::Option::None, 5, 6),
     ];
     static __HASH: [u16; 16usize] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
-    static __TABLE: ::easemob_errors::__private::Table = ::easemob_errors::__private::Table::__new(
+    static __TABLE: __p::Table = __p::Table::__new(
         &__STATUSES,
         &__CATALOG,
         &__ORDER,
@@ -296,14 +236,7 @@ const _: () = {
         /// `error`, description template); a body the catalog does not list gives
         /// [`Self::Unknown`], one without a usable error body [`Self::Status`].
         pub fn from_response(status: u16, body: &[u8]) -> Self {
-            Self::__from(
-                ::easemob_errors::__private::classify(
-                    &__TABLE,
-                    status,
-                    body,
-                    Self::__build,
-                ),
-            )
+            Self::__from(__p::classify(&__TABLE, status, body, Self::__build))
         }
         /// The HTTP status.
         pub fn status(&self) -> u16 {
@@ -382,20 +315,16 @@ const _: () = {
         ) -> ::core::option::Option<&'static ::easemob_errors::StatusInfo> {
             __TABLE.status_info(status)
         }
-        fn __from(classified: ::easemob_errors::__private::Classified<Self>) -> Self {
+        fn __from(classified: __p::Classified<Self>) -> Self {
             match classified {
-                ::easemob_errors::__private::Classified::Known(known) => known,
-                ::easemob_errors::__private::Classified::Status(status) => {
-                    Self::Status(status)
-                }
-                ::easemob_errors::__private::Classified::Unknown(unknown) => {
-                    Self::Unknown(unknown)
-                }
+                __p::Classified::Known(known) => known,
+                __p::Classified::Status(status) => Self::Status(status),
+                __p::Classified::Unknown(unknown) => Self::Unknown(unknown),
             }
         }
         fn __build(
             index: usize,
-            caps: &::easemob_errors::__private::Captures<'_>,
+            caps: &__p::Captures<'_>,
         ) -> ::core::option::Option<Self> {
             let _ = caps;
             match index {
@@ -426,60 +355,44 @@ const _: () = {
                 _ => ::core::option::Option::None,
             }
         }
-        fn __parts(&self) -> ::easemob_errors::__private::Parts<'_> {
+        fn __parts(&self) -> __p::Parts<'_> {
             match self {
                 Self::OrderNotFound { order_id } => {
-                    ::easemob_errors::__private::Parts::known(
+                    __p::Parts::known(
                         &__TABLE,
                         &__CATALOG[0],
-                        &[::easemob_errors::__private::FieldValue::U64(*order_id)],
+                        &[__p::FieldValue::U64(*order_id)],
                     )
                 }
                 Self::OutOfStock { sku, requested, available } => {
-                    ::easemob_errors::__private::Parts::known(
+                    __p::Parts::known(
                         &__TABLE,
                         &__CATALOG[1],
                         &[
-                            ::easemob_errors::__private::FieldValue::Str(sku),
-                            ::easemob_errors::__private::FieldValue::U64(*requested),
-                            ::easemob_errors::__private::FieldValue::U64(*available),
+                            __p::FieldValue::Str(sku),
+                            __p::FieldValue::U64(*requested),
+                            __p::FieldValue::U64(*available),
                         ],
                     )
                 }
                 Self::ItemsUnavailable { skus } => {
-                    ::easemob_errors::__private::Parts::known(
+                    __p::Parts::known(
                         &__TABLE,
                         &__CATALOG[2],
-                        &[::easemob_errors::__private::FieldValue::List(skus)],
+                        &[__p::FieldValue::List(skus)],
                     )
                 }
-                Self::CartLocked => {
-                    ::easemob_errors::__private::Parts::known(
-                        &__TABLE,
-                        &__CATALOG[3],
-                        &[],
-                    )
-                }
+                Self::CartLocked => __p::Parts::known(&__TABLE, &__CATALOG[3], &[]),
                 Self::InvalidRequest { description } => {
-                    ::easemob_errors::__private::Parts::known(
+                    __p::Parts::known(
                         &__TABLE,
                         &__CATALOG[4],
-                        &[::easemob_errors::__private::FieldValue::Str(description)],
+                        &[__p::FieldValue::Str(description)],
                     )
                 }
-                Self::Overloaded => {
-                    ::easemob_errors::__private::Parts::known(
-                        &__TABLE,
-                        &__CATALOG[5],
-                        &[],
-                    )
-                }
-                Self::Status(status) => {
-                    ::easemob_errors::__private::Parts::status_only(&__TABLE, status)
-                }
-                Self::Unknown(unknown) => {
-                    ::easemob_errors::__private::Parts::unknown(&__TABLE, unknown)
-                }
+                Self::Overloaded => __p::Parts::known(&__TABLE, &__CATALOG[5], &[]),
+                Self::Status(status) => __p::Parts::status_only(&__TABLE, status),
+                Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),
             }
         }
     }
@@ -510,28 +423,20 @@ const _: () = {
         }
     }
     #[automatically_derived]
-    impl ::easemob_errors::__private::serde::Serialize for ShopError {
-        fn serialize<S: ::easemob_errors::__private::serde::Serializer>(
+    impl __p::serde::Serialize for ShopError {
+        fn serialize<S: __p::serde::Serializer>(
             &self,
             serializer: S,
         ) -> ::core::result::Result<S::Ok, S::Error> {
-            ::easemob_errors::__private::serde::Serialize::serialize(
-                &self.__parts(),
-                serializer,
-            )
+            __p::serde::Serialize::serialize(&self.__parts(), serializer)
         }
     }
     #[automatically_derived]
-    impl<'de> ::easemob_errors::__private::serde::Deserialize<'de> for ShopError {
-        fn deserialize<D: ::easemob_errors::__private::serde::Deserializer<'de>>(
+    impl<'de> __p::serde::Deserialize<'de> for ShopError {
+        fn deserialize<D: __p::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::core::result::Result<Self, D::Error> {
-            ::easemob_errors::__private::deserialize(
-                    &__TABLE,
-                    deserializer,
-                    Self::__build,
-                )
-                .map(Self::__from)
+            __p::deserialize(&__TABLE, deserializer, Self::__build).map(Self::__from)
         }
     }
 };
