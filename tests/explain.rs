@@ -153,3 +153,32 @@ fn bad_retry_flags_are_usage_errors() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+mod any_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            ("\\PC{0,40}", "\\PC{0,80}").prop_map(|(e, d)| {
+                serde_json::json!({"error": e, "error_description": d, "timestamp": 1})
+                    .to_string()
+                    .into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 48, ..Default::default() })]
+
+        #[test]
+        fn explain_json_is_one_valid_object_for_any_answer(status in any::<u16>(), body in body()) {
+            let v = json(&["--json", &status.to_string(), "-"], &body);
+            prop_assert_eq!(v["status"].as_u64(), Some(u64::from(status)));
+            for key in ["variant", "known", "error", "description", "fields", "retry", "alert"] {
+                prop_assert!(v.get(key).is_some(), "{key} missing in {v}");
+            }
+        }
+    }
+}

@@ -150,3 +150,53 @@ fn the_sync_driver_sleeps_as_decided_and_reports_attempts() {
     assert_eq!((gave_up.attempts, gave_up.alert), (5, true));
     assert_eq!(gave_up.error, reach_limit());
 }
+
+/// Counts tracing events by level.
+#[derive(Default, Clone)]
+struct Events {
+    warn: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    error: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match *event.metadata().level() {
+            tracing::Level::WARN => self.warn.fetch_add(1, Relaxed),
+            tracing::Level::ERROR => self.error.fetch_add(1, Relaxed),
+            _ => 0,
+        };
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn tracing_warns_per_retry_and_errors_on_alert() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let events = Events::default();
+    let gave_up = tracing::subscriber::with_default(events.clone(), || {
+        run(retrier(true), |_| Err::<(), _>(Attempted::from(reach_limit())), |_| {})
+    });
+    assert!(gave_up.unwrap_err().alert);
+    assert_eq!((events.warn.load(Relaxed), events.error.load(Relaxed)), (4, 1), "4 retries, then one alert");
+
+    let quiet = Events::default();
+    let bad = err(400, r#"{"error":"invalid_grant","error_description":"invalid username or password"}"#);
+    let _ = tracing::subscriber::with_default(quiet.clone(), || {
+        run(retrier(true), |_| Err::<(), _>(Attempted::from(bad.clone())), |_| {})
+    });
+    assert_eq!(
+        (quiet.warn.load(Relaxed), quiet.error.load(Relaxed)),
+        (0, 0),
+        "a client error that is not alerted stays quiet"
+    );
+}
