@@ -334,7 +334,7 @@ fn hash_table(model: &Model) -> Vec<u16> {
     let size = (groups.len() * 2).next_power_of_two().max(2);
     let mut table = vec![0u16; size];
     for (i, (status, code, _, _)) in groups.iter().enumerate() {
-        let mut at = usize::try_from(group_hash(*status, *code)).unwrap_or(0) & (size - 1);
+        let mut at = usize::try_from(group_hash(*status, *code) & (size as u64 - 1)).unwrap_or(0);
         while table[at] != 0 {
             at = (at + 1) & (size - 1);
         }

@@ -165,6 +165,16 @@ const ERROR_KEYS: [&str; 11] = [
 /// Reads the spec named by `written` (a `.toml` file, or a directory of them, read in
 /// name order), resolved against `base`.
 pub fn read_sources(written: &str, base: Option<&Path>) -> Result<Vec<SourceFile>, Diagnostic> {
+    read_sources_following(written, base, true)
+}
+
+/// [`read_sources`]; `follow` says whether to read the root file's `include` list
+/// (included files' own lists are not followed: the parse stage reports them).
+fn read_sources_following(
+    written: &str,
+    base: Option<&Path>,
+    follow: bool,
+) -> Result<Vec<SourceFile>, Diagnostic> {
     if written.trim().is_empty() {
         return Err(Diagnostic::global("the spec path is empty").with_help(
             "name a spec file relative to the crate's Cargo.toml, e.g. `include_errors!(\"spec/api.toml\")`",
@@ -206,14 +216,14 @@ pub fn read_sources(written: &str, base: Option<&Path>) -> Result<Vec<SourceFile
         }
     } else {
         let root = read_one(written, &resolved)?;
-        let includes = included_paths(&root.text);
+        let includes = if follow { included_paths(&root.text) } else { Vec::new() };
         files.push(root);
         let (display_dir, resolved_dir) = (parent_of(written), resolved.parent().map(Path::to_path_buf));
         for include in includes {
             let display =
                 if display_dir.is_empty() { include.clone() } else { format!("{display_dir}/{include}") };
             let base = resolved_dir.as_deref();
-            let more = read_sources(&include, base).map_err(|d| {
+            let more = read_sources_following(&include, base, false).map_err(|d| {
                 Diagnostic::global(format!("in `include` of `{written}`: {}", d.message)).with_help(
                     d.help.unwrap_or_else(|| "`include` paths are relative to the including file".into()),
                 )

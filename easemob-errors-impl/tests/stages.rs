@@ -174,6 +174,14 @@ fn include_reads_files_and_directories_relative_to_the_root_file() {
     let names: Vec<&str> = sources.iter().map(|s| s.display.as_str()).collect();
     assert_eq!(names, ["api.toml", "parts/a.toml", "parts/b.toml"]);
     assert_eq!(check(sources).unwrap().entries.len(), 2);
+    // A file that includes itself is read twice, not forever: one [api] too many.
+    std::fs::write(dir.join("api.toml"), format!("include = [\"api.toml\"]\n{head}")).unwrap();
+    let rejected = check(spec::read_sources("api.toml", Some(&dir)).unwrap()).unwrap_err();
+    assert!(
+        rejected.messages.iter().any(|m| m.contains("`[api]` is declared twice")),
+        "{:?}",
+        rejected.messages
+    );
     std::fs::write(dir.join("api.toml"), format!("include = [\"nowhere\"]\n{head}")).unwrap();
     let err = spec::read_sources("api.toml", Some(&dir)).unwrap_err();
     assert!(err.message.contains("in `include` of `api.toml`"), "{}", err.message);

@@ -286,10 +286,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, and finite as an `f64`
-    /// (serde_json rejects numbers out of `f64` range).
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, and in range as serde_json
+    /// computes it (it rejects numbers that overflow an `f64`).
     fn number(&mut self) -> Res<()> {
-        let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
@@ -300,29 +299,51 @@ impl<'a> Reader<'a> {
             _ => return Err(()),
         }
         let int_digits = self.pos - int_start;
+        let int_end = self.pos;
+        let mut frac = None;
         if self.peek() == Some(b'.') {
             self.pos += 1;
+            let frac_start = self.pos;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(());
             }
             self.digits();
+            frac = Some(frac_start..self.pos);
         }
-        let mut exponent = false;
+        let mut exponent = None;
         if let Some(b'e' | b'E') = self.peek() {
-            exponent = true;
             self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
+            let positive = match self.peek() {
+                Some(b'+') => {
+                    self.pos += 1;
+                    true
+                }
+                Some(b'-') => {
+                    self.pos += 1;
+                    false
+                }
+                _ => true,
+            };
+            let exp_start = self.pos;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
                 return Err(());
             }
             self.digits();
+            exponent = Some((positive, exp_start..self.pos));
         }
-        // Below 309 integer digits and without an exponent, any number is a finite f64.
-        if exponent || int_digits >= 309 {
-            let text = self.text.get(start..self.pos).ok_or(())?;
-            if !text.parse::<f64>().map_err(|_| ())?.is_finite() {
+        // Integers of up to 19 digits are exact; anything else goes through serde_json's
+        // own float arithmetic, which rejects what overflows.
+        if frac.is_some() || exponent.is_some() || int_digits > 19 {
+            let int = self.bytes.get(int_start..int_end).ok_or(())?;
+            let frac = match frac {
+                Some(r) => Some(self.bytes.get(r).ok_or(())?),
+                None => None,
+            };
+            let exponent = match exponent {
+                Some((positive, r)) => Some((positive, self.bytes.get(r).ok_or(())?)),
+                None => None,
+            };
+            if !finite_as_serde_json(int, frac, exponent) {
                 return Err(());
             }
         }
@@ -409,6 +430,94 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whether serde_json (default features, no `float_roundtrip`) reads a number with these
+/// integer digits, fraction digits and exponent as finite: its `parse_integer`,
+/// `parse_long_integer`, `parse_decimal(_overflow)`, `parse_exponent(_overflow)` and
+/// `f64_from_parts`, step for step, so that both reject the same bodies.
+fn finite_as_serde_json(int: &[u8], frac: Option<&[u8]>, exponent: Option<(bool, &[u8])>) -> bool {
+    let overflows = |a: u64, b: u64| a >= u64::MAX / 10 && (a > u64::MAX / 10 || b > u64::MAX % 10);
+    let digit = |c: u8| u64::from(c.wrapping_sub(b'0'));
+    let mut significand: u64 = 0;
+    let mut e10: i32 = 0;
+    let mut long = false;
+    for &c in int {
+        // Past u64, further integer digits only scale the exponent.
+        if long || overflows(significand, digit(c)) {
+            long = true;
+            e10 = e10.saturating_add(1);
+        } else {
+            significand = significand * 10 + digit(c);
+        }
+    }
+    for &c in frac.unwrap_or_default() {
+        // Past u64, further fraction digits are ignored.
+        if overflows(significand, digit(c)) {
+            break;
+        }
+        significand = significand * 10 + digit(c);
+        e10 = e10.saturating_sub(1);
+    }
+    if let Some((positive, digits)) = exponent {
+        let mut x: i32 = 0;
+        for &c in digits {
+            let d = i32::from(c.wrapping_sub(b'0'));
+            if x >= i32::MAX / 10 && (x > i32::MAX / 10 || d > i32::MAX % 10) {
+                // An exponent past i32: zero, or out of range.
+                return significand == 0 || !positive;
+            }
+            x = x * 10 + d;
+        }
+        e10 = if positive { e10.saturating_add(x) } else { e10.saturating_sub(x) };
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let mut f = significand as f64;
+    loop {
+        match POW10.get(e10.unsigned_abs() as usize) {
+            Some(&pow) => {
+                if e10 >= 0 {
+                    f *= pow;
+                    return f.is_finite();
+                }
+                return true;
+            }
+            None => {
+                if f == 0.0 {
+                    return true;
+                }
+                if e10 >= 0 {
+                    return false;
+                }
+                f /= 1e308;
+                e10 += 308;
+            }
+        }
+    }
+}
+
+/// Powers of ten as serde_json tabulates them (`1e0` to `1e308`).
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35,
+    1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48, 1e49, 1e50, 1e51, 1e52,
+    1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64, 1e65, 1e66, 1e67, 1e68, 1e69,
+    1e70, 1e71, 1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80, 1e81, 1e82, 1e83, 1e84, 1e85, 1e86,
+    1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95, 1e96, 1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103,
+    1e104, 1e105, 1e106, 1e107, 1e108, 1e109, 1e110, 1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118,
+    1e119, 1e120, 1e121, 1e122, 1e123, 1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131, 1e132, 1e133,
+    1e134, 1e135, 1e136, 1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148,
+    1e149, 1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162, 1e163,
+    1e164, 1e165, 1e166, 1e167, 1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175, 1e176, 1e177, 1e178,
+    1e179, 1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188, 1e189, 1e190, 1e191, 1e192, 1e193,
+    1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201, 1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208,
+    1e209, 1e210, 1e211, 1e212, 1e213, 1e214, 1e215, 1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223,
+    1e224, 1e225, 1e226, 1e227, 1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238,
+    1e239, 1e240, 1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251, 1e252, 1e253,
+    1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266, 1e267, 1e268,
+    1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279, 1e280, 1e281, 1e282, 1e283,
+    1e284, 1e285, 1e286, 1e287, 1e288, 1e289, 1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298,
+    1e299, 1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,9 +586,53 @@ mod tests {
 
     #[test]
     fn accepts_what_serde_json_accepts() {
-        for good in ["0", "-0.0e-5", "[]", "[[],{}]", "\"\"", "null", " true ", "1E+2", "[1e308]"] {
+        for good in [
+            "0",
+            "-0.0e-5",
+            "[]",
+            "[[],{}]",
+            "\"\"",
+            "null",
+            " true ",
+            "1E+2",
+            "[1e308]",
+            "1.7976931348623157e308",
+            "0e99999999999",
+            "1e-99999999999",
+            "123456789012345678901234567890",
+            "-9223372036854775809",
+            "1.5e-400",
+        ] {
             assert!(serde_json::from_str::<serde_json::Value>(good).is_ok(), "{good:?}");
             assert_eq!(scan(good.as_bytes()), Scan::OtherJson, "{good:?}");
+        }
+    }
+
+    #[test]
+    fn number_range_matches_serde_json() {
+        // Numbers around the edges of f64 and u64, built from a fixed pseudo-random walk.
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..20_000 {
+            let int_len = 1 + next(24) as usize;
+            let mut text: String = (0..int_len)
+                .map(|i| char::from(b'0' + if i == 0 { 1 + next(9) } else { next(10) } as u8))
+                .collect();
+            if next(2) == 0 {
+                text.push('.');
+                (0..1 + next(24)).for_each(|_| text.push(char::from(b'0' + next(10) as u8)));
+            }
+            if next(3) > 0 {
+                text.push_str(&format!("e{}{}", ["", "+", "-"][next(3) as usize], 280 + next(60)));
+            }
+            let ours = scan(text.as_bytes()) == Scan::OtherJson;
+            let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+            assert_eq!(ours, theirs, "{text}");
         }
     }
 

@@ -75,7 +75,8 @@ impl Table {
     /// The slot range of (status, code): one hash, usually one probe.
     fn group(&self, status: u16, code: Option<&str>) -> Option<std::ops::Range<usize>> {
         let mask = self.hash.len().checked_sub(1)?;
-        let mut at = usize::try_from(group_hash(status, code)).unwrap_or(0) & mask;
+        // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
+        let mut at = usize::try_from(group_hash(status, code) & mask as u64).unwrap_or(0);
         for _ in 0..self.hash.len() {
             let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
             let group = self.groups.get(g)?;
@@ -483,8 +484,9 @@ impl fmt::Display for Parts<'_> {
 impl serde::Serialize for Parts<'_> {
     /// The error body's shape, plus the status: `{"status": 429, "error": ...,
     /// "error_description": ...}` (`error` and `error_description` only when there is one).
-    /// `from_response` ignores `status`; `Deserialize` reads it back, so the round trip
-    /// is exact.
+    /// `from_response` ignores `status`; `Deserialize` reads it back, so the round trip of
+    /// a catalog error is exact. `Status` and `Unknown` values keep status, `error` and
+    /// description through it, not the rest of their raw body.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let code = self.code();

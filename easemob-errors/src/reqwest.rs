@@ -8,16 +8,21 @@ use crate::retry::{
     Attempt, Attempted, Failure, FromResponse, GaveUp, RequestError, Retrier, TransportError, next,
 };
 
-/// Classifies a failed `reqwest` response (reads its body).
-pub async fn classify<E: FromResponse>(response: ::reqwest::Response) -> Attempted<RequestError<E>> {
-    let status = response.status();
+/// Classifies a failed `reqwest` response. Reads at most one byte more than
+/// [`MAX_BODY_LEN`](crate::MAX_BODY_LEN) of the body (a longer one is classified by
+/// status, as `from_response` does); if reading fails, what was read is classified, so
+/// the status is never lost.
+pub async fn classify<E: FromResponse>(mut response: ::reqwest::Response) -> Attempted<RequestError<E>> {
+    let status = response.status().as_u16();
     let retry_after = crate::http::retry_after(response.headers(), std::time::SystemTime::now());
-    match response.bytes().await {
-        Ok(body) => {
-            Attempted { error: RequestError::Api(E::from_response(status.as_u16(), &body)), retry_after }
+    let mut body = Vec::new();
+    while body.len() <= crate::MAX_BODY_LEN {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
         }
-        Err(e) => Attempted { error: RequestError::Transport(transport_error(&e)), retry_after },
     }
+    Attempted { error: RequestError::Api(E::from_response(status, &body)), retry_after }
 }
 
 /// What a `reqwest` error means for retrying: a connect error sent nothing; a timeout or

@@ -345,7 +345,19 @@ impl Retrier {
     ) -> Decision {
         self.failures = self.failures.saturating_add(1);
         let alert = failure.is_system_error();
-        match failure.retry_policy() {
+        let policy = failure.retry_policy();
+        if policy.is_retryable() {
+            // Whatever the kind of retry: never replay what may have been applied, and
+            // never go past the deadline.
+            let safe = failure.rejected_before_processing() || self.idempotent || self.config.retry_ambiguous;
+            if !safe {
+                return Decision::GiveUp { alert };
+            }
+            if elapsed > self.config.deadline {
+                return Decision::GiveUp { alert: true };
+            }
+        }
+        match policy {
             RetryPolicy::RefreshToken if !self.refreshed => {
                 self.refreshed = true;
                 Decision::RefreshToken
@@ -356,23 +368,12 @@ impl Retrier {
             }
             // Still failing after its one retry.
             RetryPolicy::RefreshToken | RetryPolicy::SplitBody => Decision::GiveUp { alert: true },
-            RetryPolicy::Backoff(b) => self.backoff(b, failure, retry_after, elapsed, alert),
+            RetryPolicy::Backoff(b) => self.backoff(b, retry_after, elapsed),
             _ => Decision::GiveUp { alert },
         }
     }
 
-    fn backoff(
-        &mut self,
-        b: Backoff,
-        failure: &dyn Failure,
-        retry_after: Option<Duration>,
-        elapsed: Duration,
-        alert: bool,
-    ) -> Decision {
-        let safe = failure.rejected_before_processing() || self.idempotent || self.config.retry_ambiguous;
-        if !safe {
-            return Decision::GiveUp { alert };
-        }
+    fn backoff(&mut self, b: Backoff, retry_after: Option<Duration>, elapsed: Duration) -> Decision {
         if self.failures >= b.attempts() {
             return Decision::GiveUp { alert: true };
         }
@@ -468,7 +469,7 @@ fn http_date(s: &str) -> Option<u64> {
     };
     let mut hms = time.split(':').map(|x| x.parse::<u64>().ok());
     let (h, mi, se) = (hms.next()??, hms.next()??, hms.next()??);
-    if !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 || year < 1970 {
+    if !(1..=31).contains(&day) || h > 23 || mi > 59 || se > 60 || !(1970..=9999).contains(&year) {
         return None;
     }
     Some(days_from_civil(year, mon, day) * 86_400 + h * 3600 + mi * 60 + se)
