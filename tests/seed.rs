@@ -258,3 +258,25 @@ fn retry_policies_carry_their_numbers() {
     assert_eq!(EasemobError::InvalidGrant.retry(), RetryPolicy::Never);
     assert!(!EasemobError::InvalidGrant.retry().is_retryable());
 }
+
+#[test]
+fn typed_values_find_their_split_when_the_leftmost_one_does_not_parse() {
+    // The parser's `source` itself contains "; line: 2": the leftmost split would give
+    // `line` = `2"; line: 1`, which is not a number; the other split is right.
+    let desc = "Unexpected character\n at [Source: (String)\"a; line: 2\"; line: 1, column: 5]";
+    let body = format!(
+        "{{\"error\":\"json_parse\",\"error_description\":{}}}",
+        easemob_errors_tests::json_str(desc)
+    );
+    let e = EasemobError::from_response(400, body.as_bytes());
+    assert_eq!(
+        e,
+        EasemobError::JsonParse {
+            detail: "Unexpected character".into(),
+            source: "(String)\"a; line: 2\"".into(),
+            line: 1,
+            column: 5,
+        }
+    );
+    assert_eq!(e.description().as_deref(), Some(desc));
+}

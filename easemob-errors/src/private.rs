@@ -177,6 +177,65 @@ fn match_template<'a>(t: &Template, text: &'a str) -> Option<Captures<'a>> {
     Some(Captures { text, ranges })
 }
 
+/// Most splits tried for one template when the leftmost one's typed values do not parse:
+/// it keeps classification of a pathological text bounded.
+const MAX_SPLITS: usize = 64;
+
+/// Tries the splits of `text` by a template with a typed placeholder, leftmost first, up
+/// to [`MAX_SPLITS`], until `f` accepts one.
+fn other_splits<'a, T>(
+    t: &Template,
+    text: &'a str,
+    f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
+) -> Option<T> {
+    if !t.placeholders().iter().any(|p| p.kind() == PlaceholderKind::U64) {
+        return None;
+    }
+    let (first, rest) = t.literals().split_first()?;
+    let (last, middle) = rest.split_last()?;
+    if middle.is_empty() {
+        return None; // one placeholder: one split, already tried
+    }
+    let end = text.len().checked_sub(last.len())?;
+    if !text.starts_with(first) || !text.ends_with(last) || end < first.len() {
+        return None;
+    }
+    let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
+    let mut budget = MAX_SPLITS;
+    splits_from(middle, text, 0, first.len(), end, &mut ranges, &mut budget, f)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn splits_from<'a, T>(
+    middle: &[&str],
+    text: &'a str,
+    i: usize,
+    pos: usize,
+    end: usize,
+    ranges: &mut [(usize, usize); MAX_PLACEHOLDERS],
+    budget: &mut usize,
+    f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
+) -> Option<T> {
+    let Some(lit) = middle.get(i) else {
+        if pos > end || *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        *ranges.get_mut(i)? = (pos, end);
+        return f(&Captures { text, ranges: *ranges });
+    };
+    let mut from = pos;
+    while *budget > 0 {
+        let at = from + find(text.as_bytes().get(from..end)?, lit.as_bytes())?;
+        *ranges.get_mut(i)? = (pos, at);
+        if let Some(value) = splits_from(middle, text, i + 1, at + lit.len(), end, ranges, budget, f) {
+            return Some(value);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The first occurrence of `needle` in `hay`: descriptions are short, so a scan for the
 /// first byte beats building a two-way searcher.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -242,10 +301,15 @@ fn lookup<T>(
             continue;
         }
         let Some((index, entry)) = table.entry(slot) else { continue };
-        if let Some(caps) = match_template(entry.template(), description)
-            && let Some(value) = build(index, &caps)
-        {
-            return Some(value);
+        if let Some(caps) = match_template(entry.template(), description) {
+            if let Some(value) = build(index, &caps) {
+                return Some(value);
+            }
+            // A typed value did not parse with the leftmost split; another split may
+            // put the literal text elsewhere and make it parse.
+            if let Some(value) = other_splits(entry.template(), description, &mut |caps| build(index, caps)) {
+                return Some(value);
+            }
         }
     }
     None
@@ -642,6 +706,28 @@ mod tests {
         const X: Template = Template::__new("ab{x}ba", &["ab", "ba"], &[]);
         assert!(match_template(&X, "aba").is_none(), "prefix and suffix may not overlap");
         assert_eq!(match_template(&X, "abba").unwrap().get(0), "");
+    }
+
+    #[test]
+    fn other_splits_are_bounded_and_leftmost_first() {
+        const P: [Placeholder; 3] = [
+            Placeholder::__new("a", PlaceholderKind::Str),
+            Placeholder::__new("b", PlaceholderKind::Str),
+            Placeholder::__new("n", PlaceholderKind::U64),
+        ];
+        const T3: Template = Template::__new("{a}-{b}-{n:u64}", &["", "-", "-", ""], &P);
+        let text = "x-".repeat(1000) + "y";
+        let mut calls = 0;
+        assert!(
+            other_splits(&T3, &text, &mut |_| -> Option<()> {
+                calls += 1;
+                None
+            })
+            .is_none()
+        );
+        assert_eq!(calls, MAX_SPLITS);
+        let found = other_splits(&T3, "a-b-c-7", &mut |c| c.u64(2).map(|n| (c.string(0), c.string(1), n)));
+        assert_eq!(found, Some(("a".into(), "b-c".into(), 7)));
     }
 
     #[test]
