@@ -201,10 +201,59 @@ impl Template {
     }
 
     /// Like [`Template::captures`], and each value also parses as its placeholder's kind
-    /// (`u64`: canonical decimal digits), as the runtime requires.
+    /// (`u64`: canonical decimal digits), as the runtime requires: when the leftmost split
+    /// does not parse, later occurrences of the literals are tried, leftmost first, up to
+    /// 64 splits (the runtime's bound).
     pub fn captures_typed<'t>(&self, text: &'t str) -> Option<Vec<&'t str>> {
         let values = self.captures(text)?;
-        let ok = self.placeholders.iter().zip(&values).all(|(p, v)| match p.kind {
+        if self.typed_ok(&values) {
+            return Some(values);
+        }
+        let (first, rest) = self.literals.split_first()?;
+        let (last, middle) = rest.split_last()?;
+        let end = text.len().checked_sub(last.len())?;
+        let mut budget = 64;
+        let mut found = None;
+        self.splits(middle, text, first.len(), end, &mut Vec::new(), &mut budget, &mut found);
+        found
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn splits<'t>(
+        &self,
+        middle: &[String],
+        text: &'t str,
+        pos: usize,
+        end: usize,
+        values: &mut Vec<&'t str>,
+        budget: &mut usize,
+        found: &mut Option<Vec<&'t str>>,
+    ) {
+        let Some((lit, more)) = middle.split_first() else {
+            if pos <= end && *budget > 0 {
+                *budget -= 1;
+                values.push(&text[pos..end]);
+                if self.typed_ok(values) {
+                    *found = Some(values.clone());
+                }
+                values.pop();
+            }
+            return;
+        };
+        let mut from = pos;
+        while found.is_none() && *budget > 0 {
+            let Some(at) = text.get(from..end).and_then(|t| t.find(lit.as_str())).map(|i| from + i) else {
+                return;
+            };
+            values.push(&text[pos..at]);
+            self.splits(more, text, at + lit.len(), end, values, budget, found);
+            values.pop();
+            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+
+    fn typed_ok(&self, values: &[&str]) -> bool {
+        self.placeholders.iter().zip(values).all(|(p, v)| match p.kind {
             Kind::U64 => {
                 !v.is_empty()
                     && v.bytes().all(|b| b.is_ascii_digit())
@@ -212,8 +261,7 @@ impl Template {
                     && v.parse::<u64>().is_ok()
             }
             Kind::Str | Kind::List => true,
-        });
-        ok.then_some(values)
+        })
     }
 
     /// Whether every text that `other` matches is also matched by `self`
@@ -325,6 +373,16 @@ mod tests {
         assert!(err("a } b").contains("unmatched `}`"));
         let e = &Template::parse("{n:u46}").unwrap_err()[0];
         assert_eq!(e.help.as_deref(), Some("did you mean `u64`?"));
+    }
+
+    #[test]
+    fn typed_captures_try_other_splits() {
+        let tpl = t("{detail} at [Source: {source}; line: {line:u64}]");
+        assert_eq!(
+            tpl.captures_typed("x at [Source: a; line: 2; line: 1]"),
+            Some(vec!["x", "a; line: 2", "1"])
+        );
+        assert_eq!(tpl.captures_typed("x at [Source: a; line: b]"), None);
     }
 
     #[test]
