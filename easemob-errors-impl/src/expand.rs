@@ -1,8 +1,9 @@
 //! Stage 3, expand: a validated [`Model`] into the tokens of the generated enum.
 //!
-//! Lookups are data, not code: the catalog, the statuses and the lookup order are static
-//! arrays that the runtime searches, so the generated code grows linearly with the spec
-//! and holds one `match` arm per entry in each of two small functions.
+//! Lookups are data, not code: the catalog, the statuses, the lookup order and a hash
+//! table of (status, `error`) groups are static arrays the runtime reads, so the generated
+//! code grows linearly with the spec and holds one `match` arm per entry in each of two
+//! small functions.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

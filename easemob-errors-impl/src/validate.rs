@@ -95,8 +95,8 @@ pub struct Model {
     pub statuses: Vec<StatusModel>,
     /// Entries in spec order (the index is the catalog index).
     pub entries: Vec<EntryModel>,
-    /// Entry indices in lookup order: by [`lookup_key`] (status, `error`), then specific
-    /// templates before catch-alls, then spec order.
+    /// Entry indices in lookup order: by (status, `error`), so each pair's entries are
+    /// contiguous, then specific templates before catch-alls, then spec order.
     pub order: Vec<usize>,
     /// Files to track for rebuilds.
     pub files: Vec<PathBuf>,
@@ -234,11 +234,7 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| {
         let (ea, eb) = (&entries[a].1, &entries[b].1);
-        (lookup_key(ea.status, ea.error.as_deref()), ea.catch_all, a).cmp(&(
-            lookup_key(eb.status, eb.error.as_deref()),
-            eb.catch_all,
-            b,
-        ))
+        (ea.status, &ea.error, ea.catch_all, a).cmp(&(eb.status, &eb.error, eb.catch_all, b))
     });
     for (pos, &later) in order.iter().enumerate() {
         let (def_b, b) = &entries[later];
@@ -298,12 +294,6 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     } else {
         Err(diags)
     }
-}
-
-/// The order the runtime binary-searches: status, then the `error`'s length (0 for
-/// none), then its bytes. Comparing lengths first settles most comparisons with integers.
-pub fn lookup_key(status: u16, error: Option<&str>) -> (u16, usize, &[u8]) {
-    (status, error.map_or(0, |e| e.len() + 1), error.map_or(&[][..], str::as_bytes))
 }
 
 fn show_error(e: &Option<String>) -> String {

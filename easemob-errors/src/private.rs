@@ -15,8 +15,9 @@ use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 /// Most placeholders in one template (the macro enforces it).
 pub const MAX_PLACEHOLDERS: usize = 8;
 
-/// The generated catalog: statuses (sorted), entries (spec order) and the lookup order
-/// (entry indices sorted by status, `error`, specific before catch-all, spec order).
+/// The generated catalog: statuses (sorted), entries (spec order), the lookup order
+/// (entry indices grouped by status and `error`, specific before catch-all, spec order)
+/// and the hash table that finds a group.
 #[derive(Debug)]
 pub struct Table {
     statuses: &'static [StatusInfo],
@@ -44,9 +45,9 @@ impl Group {
 }
 
 impl Table {
-    /// `order`: entry indices by lookup key; `first`: per slot, the first byte of the
+    /// `order`: entry indices in lookup order; `first`: per slot, the first byte of the
     /// template plus one (0 when it starts with a placeholder); `groups`: the slot range
-    /// of each (status, `error`), sorted by lookup key; `hash`: an open-addressing table
+    /// of each (status, `error`); `hash`: an open-addressing table
     /// (a power of two long, at most half full) of group index plus one by
     /// [`group_hash`], linear probing, 0 for empty.
     #[doc(hidden)]

@@ -204,19 +204,19 @@ const _: () = {
             true,
         ),
     ];
-    static __ORDER: [u32; 6usize] = [4, 0, 3, 1, 2, 5];
-    static __FIRST: [u16; 6usize] = [0, 112, 100, 116, 106, 117];
+    static __ORDER: [u32; 6usize] = [4, 0, 3, 2, 1, 5];
+    static __FIRST: [u16; 6usize] = [0, 112, 100, 106, 116, 117];
     static __GROUPS: [__p::Group; 6usize] = [
         __p::Group::__new(400u16, ::core::option::Option::Some("invalid_request"), 0, 1),
         __p::Group::__new(404u16, ::core::option::Option::Some("order_not_found"), 1, 2),
         __p::Group::__new(409u16, ::core::option::Option::Some("cart_locked"), 2, 3),
-        __p::Group::__new(409u16, ::core::option::Option::Some("out_of_stock"), 3, 4),
         __p::Group::__new(
             409u16,
             ::core::option::Option::Some("items_unavailable"),
+            3,
             4,
-            5,
         ),
+        __p::Group::__new(409u16, ::core::option::Option::Some("out_of_stock"), 4, 5),
         __p::Group::__new(503u16, ::core::option::Option::None, 5, 6),
     ];
     static __HASH: [u16; 16usize] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
