@@ -70,3 +70,30 @@ fn unknown_errors_of_the_other_api_keep_everything() {
         (400, Some("coupon_expired"), Some("coupon X expired"), &body[..])
     );
 }
+
+#[test]
+fn debug_clone_and_eq_behave_as_derived() {
+    let e = ShopError::OutOfStock { sku: "A \"1\"".into(), requested: 5, available: 2 };
+    assert_eq!(format!("{e:?}"), r#"OutOfStock { sku: "A \"1\"", requested: 5, available: 2 }"#);
+    assert_eq!(
+        format!("{e:#?}"),
+        "OutOfStock {\n    sku: \"A \\\"1\\\"\",\n    requested: 5,\n    available: 2,\n}"
+    );
+    assert_eq!(format!("{:?}", ShopError::CartLocked), "CartLocked");
+    let items = ShopError::ItemsUnavailable { skus: vec!["a".into(), "b".into()] };
+    assert_eq!(format!("{items:?}"), r#"ItemsUnavailable { skus: ["a", "b"] }"#);
+    let status = ShopError::from_response(502, b"<html>");
+    assert!(format!("{status:?}").starts_with("Status(StatusOnly { status: 502"), "{status:?}");
+    let unknown = ShopError::from_response(400, br#"{"error":"new","error_description":"d"}"#);
+    assert!(format!("{unknown:?}").starts_with("Unknown(UnknownError {"), "{unknown:?}");
+
+    for value in [e, items, ShopError::CartLocked, ShopError::OrderNotFound { order_id: 7 }, status, unknown]
+    {
+        assert_eq!(value.clone(), value);
+    }
+    assert_ne!(ShopError::OrderNotFound { order_id: 7 }, ShopError::OrderNotFound { order_id: 8 });
+    assert_ne!(ShopError::CartLocked, ShopError::Overloaded);
+    let a = ShopError::from_response(502, b"a");
+    assert_ne!(a, ShopError::from_response(502, b"b"));
+    assert_ne!(a, ShopError::from_response(503, b"a"));
+}

@@ -3,7 +3,7 @@
 //!
 //! 1. [`spec`] — read the TOML spec into plain data that keeps positions;
 //! 2. [`validate`] — rules across entries, defaults resolved, giving a [`validate::Model`];
-//! 3. [`expand`] — the model into tokens.
+//! 3. [`expand`] — the model into Rust source text.
 //!
 //! [`generate`] drives them; on failure it returns every problem at once, each rendered
 //! with the spec's file, line and column, plus a skeleton of the type so that the user
@@ -21,8 +21,6 @@ pub mod validate;
 
 use std::path::Path;
 
-use proc_macro2::TokenStream;
-
 pub use diag::Diagnostic;
 pub use source::SourceFile;
 
@@ -33,7 +31,7 @@ pub struct Failure {
     pub messages: Vec<String>,
     /// A skeleton of the generated type (no entries) when its name is known, so that
     /// code using it still type-checks while the spec is being fixed.
-    pub skeleton: Option<TokenStream>,
+    pub skeleton: Option<String>,
 }
 
 /// A spec that did not pass: every problem, and the skeleton model when the name is known.
@@ -74,7 +72,8 @@ pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, Rejected> {
 
 /// Runs every stage on the spec that `include_errors!(written)` names, resolved
 /// against `manifest_dir` (the invoking crate's `CARGO_MANIFEST_DIR`).
-pub fn generate(written: &str, manifest_dir: Option<&Path>) -> Result<TokenStream, Failure> {
+/// The result is Rust source text for the compiler to lex.
+pub fn generate(written: &str, manifest_dir: Option<&Path>) -> Result<String, Failure> {
     let sources = spec::read_sources(written, manifest_dir)
         .map_err(|d| Failure { messages: vec![d.render(&[])], skeleton: None })?;
     match check(sources) {

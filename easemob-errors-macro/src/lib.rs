@@ -26,18 +26,30 @@ pub fn include_errors(input: TokenStream) -> TokenStream {
     };
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
     match easemob_errors_impl::generate(&path, manifest_dir.as_deref()) {
-        Ok(tokens) => tokens.into(),
+        Ok(code) => lex(&code, span),
         Err(failure) => {
             let mut errors = failure.messages.iter().map(|m| syn::Error::new(span, m));
-            let mut tokens = proc_macro2::TokenStream::new();
+            let mut tokens = TokenStream::new();
             if let Some(mut first) = errors.next() {
                 errors.for_each(|e| first.combine(e));
-                tokens.extend(first.to_compile_error());
+                tokens.extend(TokenStream::from(first.to_compile_error()));
             }
-            tokens.extend(failure.skeleton);
-            tokens.into()
+            if let Some(skeleton) = failure.skeleton {
+                tokens.extend(lex(&skeleton, span));
+            }
+            tokens
         }
     }
+}
+
+/// The generated source as tokens, lexed by the compiler: far cheaper than building
+/// them one by one in the (usually unoptimized) macro.
+fn lex(code: &str, span: Span) -> TokenStream {
+    code.parse().unwrap_or_else(|e: proc_macro::LexError| {
+        let message =
+            format!("include_errors! generated code that does not lex ({e}); please report this bug");
+        syn::Error::new(span, message).to_compile_error().into()
+    })
 }
 
 const USAGE: &str =

@@ -188,6 +188,36 @@ fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> [f64; 3
     })
 }
 
+/// Per body: median nanoseconds of the floor and of `from_response` over interleaved rounds.
+fn by_body(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: u32) -> Vec<(f64, f64)> {
+    let time = |f: &dyn Fn()| {
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        t.elapsed().as_nanos() as f64 / f64::from(reps)
+    };
+    corpus
+        .iter()
+        .map(|(s, body)| {
+            let (mut floors, mut ours) = (Vec::new(), Vec::new());
+            for _ in 0..rounds {
+                floors.push(time(&|| {
+                    black_box(floor(black_box(body)));
+                }));
+                ours.push(time(&|| {
+                    black_box(EasemobError::from_response(*s, black_box(body)));
+                }));
+            }
+            let median = |mut v: Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            (median(floors), median(ours))
+        })
+        .collect()
+}
+
 fn main() {
     let corpus = corpus();
     let mut c = Criterion::default().configure_from_args();
@@ -205,4 +235,16 @@ fn main() {
     println!("ratios:");
     println!("  ours / floor = {:.2}  (goal <= 1.5)", ours_ns / floor_ns);
     println!("  hand / ours  = {:.2}  (goal >= 3)", hand_ns / ours_ns);
+
+    println!("\nby body (medians of {rounds} interleaved rounds, ns):");
+    println!("  {:>7} {:>7} {:>6}  body", "floor", "ours", "ratio");
+    for ((s, body), (f, o)) in corpus.iter().zip(by_body(&corpus, rounds, 500)) {
+        let kind = match EasemobError::from_response(*s, body) {
+            EasemobError::Status(_) => "status-only".to_owned(),
+            EasemobError::Unknown(_) => "unknown".to_owned(),
+            e if e.fields().next().is_some() => format!("{} (captures)", e.variant_name()),
+            e => e.variant_name().to_owned(),
+        };
+        println!("  {f:7.1} {o:7.1} {:6.2}  {s} {kind}", o / f);
+    }
 }

@@ -181,7 +181,10 @@ impl<'a> Reader<'a> {
             Some(b'\\') => {}
             _ => return Err(()),
         }
-        let mut out = String::from(self.text.get(start..self.pos).ok_or(())?);
+        // Room for the rest too, in the usual case of a few escapes in a short text.
+        let first = self.text.get(start..self.pos).ok_or(())?;
+        let mut out = String::with_capacity(2 * first.len() + 32);
+        out.push_str(first);
         loop {
             match self.peek() {
                 Some(b'"') => {

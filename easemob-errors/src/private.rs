@@ -15,15 +15,17 @@ use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 /// Most placeholders in one template (the macro enforces it).
 pub const MAX_PLACEHOLDERS: usize = 8;
 
-/// The generated catalog: statuses (sorted), entries (spec order), the lookup order
-/// (entry indices grouped by status and `error`, specific before catch-all, spec order)
-/// and the hash table that finds a group.
+/// The generated catalog: statuses (sorted), entries (spec order), the lookup slots
+/// (entry indices grouped by status and `error`; in a group, sorted by the template's
+/// first byte, each with its rank in the lookup order) and the hash table that finds a
+/// group.
 #[derive(Debug)]
 pub struct Table {
     statuses: &'static [StatusInfo],
     entries: &'static [CatalogEntry],
     order: &'static [u32],
     first: &'static [u16],
+    rank: &'static [u32],
     groups: &'static [Group],
     hash: &'static [u16],
 }
@@ -45,21 +47,24 @@ impl Group {
 }
 
 impl Table {
-    /// `order`: entry indices in lookup order; `first`: per slot, the first byte of the
-    /// template plus one (0 when it starts with a placeholder); `groups`: the slot range
-    /// of each (status, `error`); `hash`: an open-addressing table
-    /// (a power of two long, at most half full) of group index plus one by
-    /// [`group_hash`], linear probing, 0 for empty.
+    /// `order`: entry indices by slot; `first`: per slot, the first byte of the
+    /// template plus one (0 when it starts with a placeholder), ascending within a group;
+    /// `rank`: per slot, its position in the group's lookup order (specific templates
+    /// before catch-alls, then spec order); `groups`: the slot range of each
+    /// (status, `error`); `hash`: an open-addressing table (a power of two long, at most
+    /// half full) of group index plus one by [`group_hash`], linear probing, 0 for empty.
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub const fn __new(
         statuses: &'static [StatusInfo],
         entries: &'static [CatalogEntry],
         order: &'static [u32],
         first: &'static [u16],
+        rank: &'static [u32],
         groups: &'static [Group],
         hash: &'static [u16],
     ) -> Self {
-        Table { statuses, entries, order, first, groups, hash }
+        Table { statuses, entries, order, first, rank, groups, hash }
     }
 
     /// What the spec says about `status`.
@@ -73,6 +78,48 @@ impl Table {
         Some((index, self.entries.get(index)?))
     }
 
+    /// The slots of a group that can match a description starting with `first` (its
+    /// first byte plus one, 0 for an empty description), in lookup order: the slots whose
+    /// template starts with that byte, merged by rank with those that start with a
+    /// placeholder. Two binary searches, however large the group.
+    fn candidates(&self, group: std::ops::Range<usize>, first: u16) -> Candidates<'_> {
+        let start = group.start;
+        let keys = self.first.get(group).unwrap_or(&[]);
+        let zeros = keys.partition_point(|&k| k == 0);
+        let (lo, hi) = if first == 0 {
+            (zeros, zeros)
+        } else {
+            (keys.partition_point(|&k| k < first), keys.partition_point(|&k| k <= first))
+        };
+        Candidates { rank: self.rank, start, zeros: 0..zeros, matching: lo..hi }
+    }
+}
+
+/// Slots of a group in lookup order: two runs merged by rank.
+struct Candidates<'t> {
+    rank: &'t [u32],
+    start: usize,
+    zeros: std::ops::Range<usize>,
+    matching: std::ops::Range<usize>,
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let rank = |i: usize| self.rank.get(self.start + i).copied().unwrap_or(u32::MAX);
+        let take_zero = match (self.zeros.is_empty(), self.matching.is_empty()) {
+            (true, true) => return None,
+            (false, true) => true,
+            (true, false) => false,
+            (false, false) => rank(self.zeros.start) < rank(self.matching.start),
+        };
+        let run = if take_zero { &mut self.zeros } else { &mut self.matching };
+        run.next().map(|i| self.start + i)
+    }
+}
+
+impl Table {
     /// The slot range of (status, code): one hash, usually one probe.
     fn group(&self, status: u16, code: Option<&str>) -> Option<std::ops::Range<usize>> {
         let mask = self.hash.len().checked_sub(1)?;
@@ -114,7 +161,7 @@ pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
 }
 
 /// A description matched against a template: the ranges of each placeholder's value.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Captures<'a> {
     text: &'a str,
     ranges: [(usize, usize); MAX_PLACEHOLDERS],
@@ -124,25 +171,73 @@ impl Captures<'_> {
     fn get(&self, i: usize) -> &str {
         self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
     }
+}
 
+/// Where a variant's values come from when it is built: a description's captures, or
+/// the values of an existing variant (for `Clone`).
+#[derive(Debug, Clone, Copy)]
+pub enum Values<'a> {
+    /// Text matched against a template.
+    Captures(Captures<'a>),
+    /// Typed values, in template order.
+    Fields(&'a [Option<FieldValue<'a>>; MAX_PLACEHOLDERS]),
+}
+
+impl Values<'_> {
     /// The value of placeholder `i`, as text.
     pub fn string(&self, i: usize) -> String {
-        self.get(i).to_owned()
+        match self {
+            Values::Captures(c) => c.get(i).to_owned(),
+            Values::Fields(f) => match f.get(i) {
+                Some(Some(FieldValue::Str(s))) => (*s).to_owned(),
+                Some(Some(other)) => other.to_string(),
+                _ => String::new(),
+            },
+        }
     }
 
     /// The value of placeholder `i` as a number, if it is one written canonically
     /// (so that it renders back to the same text).
     pub fn u64(&self, i: usize) -> Option<u64> {
-        let s = self.get(i);
-        let canonical =
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-        if canonical { s.parse().ok() } else { None }
+        match self {
+            Values::Captures(c) => {
+                let s = c.get(i);
+                let canonical = !s.is_empty()
+                    && s.bytes().all(|b| b.is_ascii_digit())
+                    && (s == "0" || !s.starts_with('0'));
+                if canonical { s.parse().ok() } else { None }
+            }
+            Values::Fields(f) => match f.get(i) {
+                Some(Some(FieldValue::U64(n))) => Some(*n),
+                _ => None,
+            },
+        }
     }
 
     /// The value of placeholder `i` as a list: the text split at `", "` (empty text, no items).
     pub fn list(&self, i: usize) -> Vec<String> {
-        let s = self.get(i);
-        if s.is_empty() { Vec::new() } else { s.split(", ").map(str::to_owned).collect() }
+        match self {
+            Values::Captures(c) => {
+                let s = c.get(i);
+                if s.is_empty() {
+                    return Vec::new();
+                }
+                let mut items = Vec::with_capacity(1 + count(s.as_bytes(), b", "));
+                let mut rest = s;
+                while let Some(at) = find(rest.as_bytes(), b", ") {
+                    let (item, tail) = (rest.get(..at), rest.get(at + 2..));
+                    let (Some(item), Some(tail)) = (item, tail) else { break };
+                    items.push(item.to_owned());
+                    rest = tail;
+                }
+                items.push(rest.to_owned());
+                items
+            }
+            Values::Fields(f) => match f.get(i) {
+                Some(Some(FieldValue::List(items))) => items.to_vec(),
+                _ => Vec::new(),
+            },
+        }
     }
 }
 
@@ -244,13 +339,42 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let last_start = hay.len().checked_sub(needle.len())?;
     let mut i = 0;
     while i <= last_start {
-        let at = i + hay.get(i..=last_start)?.iter().position(|&b| b == first)?;
+        let at = i + position_of(hay.get(i..=last_start)?, first)?;
         if hay.get(at + 1..at + needle.len()) == Some(rest) {
             return Some(at);
         }
         i = at + 1;
     }
     None
+}
+
+/// How many times `needle` occurs in `hay`, without overlaps.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    let (mut n, mut rest) = (0, hay);
+    while let Some(at) = find(rest, needle) {
+        n += 1;
+        rest = rest.get(at + needle.len().max(1)..).unwrap_or(&[]);
+    }
+    n
+}
+
+/// The first index of `byte` in `hay`, eight bytes at a time.
+fn position_of(hay: &[u8], byte: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(byte);
+    let mut i = 0;
+    while let Some(chunk) = hay.get(i..i + 8) {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?) ^ pattern;
+        // The lowest lane that is zero in `x` is the lowest set high bit here (lanes
+        // above a zero one may show false hits, which the lowest never is).
+        let hits = x.wrapping_sub(ONES) & !x & HIGHS;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    Some(i + hay.get(i..)?.iter().position(|&b| b == byte)?)
 }
 
 /// The outcome of classification, before it becomes the generated enum.
@@ -264,9 +388,9 @@ pub enum Classified<T> {
     Unknown(UnknownError),
 }
 
-/// Builds a variant from a catalog index and captures; `None` when a typed value does
+/// Builds a variant from a catalog index and values; `None` when a typed value does
 /// not parse (the next candidate is tried).
-pub type Build<T> = fn(usize, &Captures<'_>) -> Option<T>;
+pub type Build<T> = fn(usize, &Values<'_>) -> Option<T>;
 
 /// Classifies a response.
 pub fn classify<T>(table: &Table, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
@@ -295,20 +419,20 @@ fn lookup<T>(
 ) -> Option<T> {
     let code = code.filter(|c| !c.is_empty());
     let description = description.unwrap_or("");
+    // Templates that start with other text than the description cannot match: only
+    // the group's slots that start with its first byte, or with a placeholder, are tried.
     let first = description.as_bytes().first().map_or(0, |&b| u16::from(b) + 1);
-    for slot in table.group(status, code)? {
-        // Templates that start with other text cannot match: skip them on one compare.
-        if table.first.get(slot).is_some_and(|&f| f != 0 && f != first) {
-            continue;
-        }
+    for slot in table.candidates(table.group(status, code)?, first) {
         let Some((index, entry)) = table.entry(slot) else { continue };
         if let Some(caps) = match_template(entry.template(), description) {
-            if let Some(value) = build(index, &caps) {
+            if let Some(value) = build(index, &Values::Captures(caps)) {
                 return Some(value);
             }
             // A typed value did not parse with the leftmost split; another split may
             // put the literal text elsewhere and make it parse.
-            if let Some(value) = other_splits(entry.template(), description, &mut |caps| build(index, caps)) {
+            if let Some(value) = other_splits(entry.template(), description, &mut |caps| {
+                build(index, &Values::Captures(*caps))
+            }) {
                 return Some(value);
             }
         }
@@ -321,6 +445,8 @@ fn lookup<T>(
 pub enum Parts<'a> {
     /// A catalog entry and its captured values.
     Known {
+        /// The entry's index in the catalog.
+        index: usize,
         /// The entry.
         entry: &'static CatalogEntry,
         /// Captured values, in template order.
@@ -334,14 +460,30 @@ pub enum Parts<'a> {
     Unknown(&'static Table, &'a UnknownError),
 }
 
+/// Stands in for an entry index the table does not have, which the macro never emits:
+/// it keeps `Parts::known` total without a panic path.
+static MISSING: CatalogEntry = CatalogEntry::__new(
+    "Unknown",
+    0,
+    None,
+    Template::__new("", &[""], &[]),
+    "",
+    "",
+    "",
+    "",
+    RetryPolicy::Never,
+    true,
+);
+
 impl<'a> Parts<'a> {
-    /// A known entry.
-    pub fn known(table: &'static Table, entry: &'static CatalogEntry, values: &[FieldValue<'a>]) -> Self {
+    /// The known entry `index` of `table`, with its values in template order.
+    pub fn known(table: &'static Table, index: usize, values: &[FieldValue<'a>]) -> Self {
         let mut slots = [None; MAX_PLACEHOLDERS];
         for (slot, v) in slots.iter_mut().zip(values) {
             *slot = Some(*v);
         }
-        Parts::Known { entry, values: slots, table }
+        let entry = table.entries.get(index).unwrap_or(&MISSING);
+        Parts::Known { index, entry, values: slots, table }
     }
 
     /// A status-only answer.
@@ -471,6 +613,66 @@ impl<'a> Parts<'a> {
             }
             _ => Fields { names: &[], values: [None; MAX_PLACEHOLDERS], next: 0 },
         }
+    }
+}
+
+/// `Debug` of a generated enum, written as `#[derive(Debug)]` would write it
+/// (`ReachLimit`, `GroupMemberNotFound { username: "alice" }`, `Status(StatusOnly { .. })`)
+/// without a `match` arm per variant.
+pub fn debug(parts: &Parts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    struct Value<'v>(FieldValue<'v>);
+    impl fmt::Debug for Value<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self.0 {
+                FieldValue::Str(s) => fmt::Debug::fmt(s, f),
+                FieldValue::U64(n) => fmt::Debug::fmt(&n, f),
+                FieldValue::List(items) => fmt::Debug::fmt(items, f),
+            }
+        }
+    }
+    match parts {
+        Parts::Known { entry, .. } if entry.template().placeholders().is_empty() => {
+            f.write_str(entry.variant())
+        }
+        Parts::Known { entry, .. } => {
+            let mut s = f.debug_struct(entry.variant());
+            for (name, value) in parts.fields() {
+                s.field(name, &Value(value));
+            }
+            s.finish()
+        }
+        Parts::Status(_, status) => f.debug_tuple("Status").field(status).finish(),
+        Parts::Unknown(_, unknown) => f.debug_tuple("Unknown").field(unknown).finish(),
+    }
+}
+
+/// `PartialEq` of a generated enum: the same variant with equal values.
+pub fn eq(a: &Parts<'_>, b: &Parts<'_>) -> bool {
+    match (a, b) {
+        (Parts::Known { index: i, values: x, .. }, Parts::Known { index: j, values: y, .. }) => {
+            i == j && x == y
+        }
+        (Parts::Status(_, x), Parts::Status(_, y)) => x == y,
+        (Parts::Unknown(_, x), Parts::Unknown(_, y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `Clone` of a generated enum: a known variant is built again from its own values.
+pub fn clone<T>(parts: &Parts<'_>, build: Build<T>) -> Classified<T> {
+    match parts {
+        Parts::Known { index, values, entry, .. } => match build(*index, &Values::Fields(values)) {
+            Some(value) => Classified::Known(value),
+            // Unreachable (a variant's own values always build it again); kept total.
+            None => Classified::Unknown(UnknownError::new(
+                entry.status(),
+                entry.code().map(Cow::Borrowed),
+                parts.description(),
+                b"",
+            )),
+        },
+        Parts::Status(_, s) => Classified::Status((*s).clone()),
+        Parts::Unknown(_, u) => Classified::Unknown((*u).clone()),
     }
 }
 
@@ -727,8 +929,31 @@ mod tests {
             .is_none()
         );
         assert_eq!(calls, MAX_SPLITS);
-        let found = other_splits(&T3, "a-b-c-7", &mut |c| c.u64(2).map(|n| (c.string(0), c.string(1), n)));
+        let found = other_splits(&T3, "a-b-c-7", &mut |c| {
+            let v = Values::Captures(*c);
+            v.u64(2).map(|n| (v.string(0), v.string(1), n))
+        });
         assert_eq!(found, Some(("a".into(), "b-c".into(), 7)));
+    }
+
+    #[test]
+    fn position_of_agrees_with_a_plain_scan() {
+        let hay: Vec<u8> = (0..300u32).map(|i| (i * 37 % 251) as u8).collect();
+        for start in 0..20 {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 64, 200] {
+                let Some(h) = hay.get(start..start + len) else { continue };
+                for byte in [0u8, 1, 37, 74, 128, 250, 255] {
+                    assert_eq!(
+                        position_of(h, byte),
+                        h.iter().position(|&b| b == byte),
+                        "{start} {len} {byte}"
+                    );
+                }
+            }
+        }
+        assert_eq!(position_of(b"\x01\x01\x00\x01", 1), Some(0));
+        assert_eq!(position_of(b"aaaaaaaaab", b'b'), Some(9));
+        assert_eq!(position_of(b"\x00\x01aaaaaa", 1), Some(1));
     }
 
     #[test]
@@ -742,13 +967,17 @@ mod tests {
 
     #[test]
     fn typed_captures_parse_only_canonical_text() {
-        let caps = Captures {
+        let caps = Values::Captures(Captures {
             text: "12 012 a, b",
             ranges: [(0, 2), (3, 6), (7, 11), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)],
-        };
+        });
         assert_eq!(caps.u64(0), Some(12));
         assert_eq!(caps.u64(1), None);
         assert_eq!(caps.list(2), ["a", "b"]);
         assert!(caps.list(3).is_empty());
+        let text = "a, b,, c, , d,  e, ";
+        let caps = Values::Captures(Captures { text, ranges: [(0, text.len()); MAX_PLACEHOLDERS] });
+        let split: Vec<&str> = text.split(", ").collect();
+        assert_eq!(caps.list(0), split);
     }
 }

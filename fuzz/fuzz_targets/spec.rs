@@ -1,5 +1,5 @@
 //! Any text as a spec: the parse and validate stages give a model or errors, never a
-//! panic; a valid model expands; any template parses or is rejected.
+//! panic; a valid model expands into a Rust file; any template parses or is rejected.
 #![no_main]
 
 use easemob_errors_impl::template::Template;
@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
     }
     match check(vec![SourceFile::new("fuzz.toml", "/fuzz/fuzz.toml", text)]) {
         Ok(model) => {
-            let _ = expand::expand(&model);
+            let code = expand::expand(&model);
+            if let Err(e) = syn::parse_file(&code) {
+                panic!("the expansion of an accepted spec does not parse: {e}\n{code}");
+            }
         }
         Err(rejected) => assert!(!rejected.messages.is_empty()),
     }

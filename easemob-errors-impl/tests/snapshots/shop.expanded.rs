@@ -25,38 +25,32 @@ Build one with `from_response(status, body)`; match on the variants, or ask it f
 | [`InvalidRequest`](Self::InvalidRequest) | 400 | `invalid_request` | `{description}` | never |
 | [`Overloaded`](Self::Overloaded) | 503 | (no `error`) | `try again {{later}}` | backoff: up to 6 attempts, 1000 ms base delay, 60000 ms max |
 */
-#[derive(
-    ::core::fmt::Debug,
-    ::core::clone::Clone,
-    ::core::cmp::PartialEq,
-    ::core::cmp::Eq
-)]
 #[non_exhaustive]
 pub enum ShopError {
     #[doc = "**404 `order_not_found`** — `order {order_id:u64} does not exist`\n\n**Cause:** The order id is wrong, or the order was deleted.\n\n**Remedy:** Check the order id.\n\n**原因:** 订单号错误,或订单已被删除。\n\n**处理:** 检查订单号。\n\n**Retry:** never. **Alert:** no."]
     OrderNotFound {
-        ///The `{order_id}` value of the description.
+        /// The `{order_id}` value of the description.
         order_id: u64,
     },
     #[doc = "**409 `out_of_stock`** — `sku {sku}: requested {requested:u64}, available {available:u64}`\n\n**Cause:** Not enough items are left.\n\n**Remedy:** Lower the quantity, or wait for restocking.\n\n**原因:** 库存不足。\n\n**处理:** 减少数量,或等待补货。\n\n**Retry:** never. **Alert:** no."]
     OutOfStock {
-        ///The `{sku}` value of the description.
+        /// The `{sku}` value of the description.
         sku: ::std::string::String,
-        ///The `{requested}` value of the description.
+        /// The `{requested}` value of the description.
         requested: u64,
-        ///The `{available}` value of the description.
+        /// The `{available}` value of the description.
         available: u64,
     },
     #[doc = "**409 `items_unavailable`** — `items [{skus:list}] are no longer sold`\n\n**Cause:** Some items were withdrawn from sale.\n\n**Remedy:** Remove them from the cart.\n\n**原因:** 部分商品已下架。\n\n**处理:** 将它们移出购物车。\n\n**Retry:** never. **Alert:** no."]
     ItemsUnavailable {
-        ///The `{skus}` value of the description.
+        /// The `{skus}` value of the description.
         skus: ::std::vec::Vec<::std::string::String>,
     },
     #[doc = "**409 `cart_locked`** — `cart is being checked out`\n\n**Cause:** A checkout of this cart is in progress.\n\n**Remedy:** Retry after a short wait.\n\n**原因:** 该购物车正在结算。\n\n**处理:** 稍候重试。\n\n**Retry:** backoff: up to 4 attempts, 200 ms base delay, 5000 ms max. **Alert:** no."]
     CartLocked,
     #[doc = "**400 `invalid_request`** — `{description}`\n\nMatches any description with this status and `error` that no other entry matches.\n\n**Cause:** A field of the request is invalid; the description says which.\n\n**Remedy:** Fix the field the description names.\n\n**原因:** 请求中的某个字段无效,描述中说明了是哪个。\n\n**处理:** 修正描述中指出的字段。\n\n**Retry:** never. **Alert:** no."]
     InvalidRequest {
-        ///The `{description}` value of the description.
+        /// The `{description}` value of the description.
         description: ::std::string::String,
     },
     #[doc = "**503 (no `error`)** — `try again {{later}}`\n\n**Cause:** The shop is shedding load.\n\n**Remedy:** Back off and retry.\n\n**原因:** 商店正在限流降载。\n\n**处理:** 退避后重试。\n\n**Retry:** backoff: up to 6 attempts, 1000 ms base delay, 60000 ms max. **Alert:** yes."]
@@ -72,7 +66,7 @@ pub enum ShopError {
 const _: () = {
     use ::easemob_errors::__private as __p;
     const _: &[u8] = ::core::include_bytes!("/path/to/user-crate/spec/shop.toml");
-    static __STATUSES: [__p::StatusInfo; 4usize] = [
+    static __STATUSES: [__p::StatusInfo; 4] = [
         __p::StatusInfo::__new(
             400u16,
             "Bad Request",
@@ -106,7 +100,7 @@ const _: () = {
             true,
         ),
     ];
-    static __CATALOG: [__p::CatalogEntry; 6usize] = [
+    static __CATALOG: [__p::CatalogEntry; 6] = [
         __p::CatalogEntry::__new(
             "OrderNotFound",
             404u16,
@@ -204,9 +198,10 @@ const _: () = {
             true,
         ),
     ];
-    static __ORDER: [u32; 6usize] = [4, 0, 3, 2, 1, 5];
-    static __FIRST: [u16; 6usize] = [0, 112, 100, 106, 116, 117];
-    static __GROUPS: [__p::Group; 6usize] = [
+    static __ORDER: [u32; 6] = [4, 0, 3, 2, 1, 5];
+    static __FIRST: [u16; 6] = [0, 112, 100, 106, 116, 117];
+    static __RANK: [u32; 6] = [0, 0, 0, 0, 0, 0];
+    static __GROUPS: [__p::Group; 6] = [
         __p::Group::__new(400u16, ::core::option::Option::Some("invalid_request"), 0, 1),
         __p::Group::__new(404u16, ::core::option::Option::Some("order_not_found"), 1, 2),
         __p::Group::__new(409u16, ::core::option::Option::Some("cart_locked"), 2, 3),
@@ -219,12 +214,13 @@ const _: () = {
         __p::Group::__new(409u16, ::core::option::Option::Some("out_of_stock"), 4, 5),
         __p::Group::__new(503u16, ::core::option::Option::None, 5, 6),
     ];
-    static __HASH: [u16; 16usize] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
+    static __HASH: [u16; 16] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
     static __TABLE: __p::Table = __p::Table::__new(
         &__STATUSES,
         &__CATALOG,
         &__ORDER,
         &__FIRST,
+        &__RANK,
         &__GROUPS,
         &__HASH,
     );
@@ -324,31 +320,31 @@ const _: () = {
         }
         fn __build(
             index: usize,
-            caps: &__p::Captures<'_>,
+            values: &__p::Values<'_>,
         ) -> ::core::option::Option<Self> {
-            let _ = caps;
+            let _ = values;
             match index {
                 0 => {
                     ::core::option::Option::Some(Self::OrderNotFound {
-                        order_id: caps.u64(0)?,
+                        order_id: values.u64(0)?,
                     })
                 }
                 1 => {
                     ::core::option::Option::Some(Self::OutOfStock {
-                        sku: caps.string(0),
-                        requested: caps.u64(1)?,
-                        available: caps.u64(2)?,
+                        sku: values.string(0),
+                        requested: values.u64(1)?,
+                        available: values.u64(2)?,
                     })
                 }
                 2 => {
                     ::core::option::Option::Some(Self::ItemsUnavailable {
-                        skus: caps.list(0),
+                        skus: values.list(0),
                     })
                 }
                 3 => ::core::option::Option::Some(Self::CartLocked),
                 4 => {
                     ::core::option::Option::Some(Self::InvalidRequest {
-                        description: caps.string(0),
+                        description: values.string(0),
                     })
                 }
                 5 => ::core::option::Option::Some(Self::Overloaded),
@@ -358,16 +354,12 @@ const _: () = {
         fn __parts(&self) -> __p::Parts<'_> {
             match self {
                 Self::OrderNotFound { order_id } => {
-                    __p::Parts::known(
-                        &__TABLE,
-                        &__CATALOG[0],
-                        &[__p::FieldValue::U64(*order_id)],
-                    )
+                    __p::Parts::known(&__TABLE, 0, &[__p::FieldValue::U64(*order_id)])
                 }
                 Self::OutOfStock { sku, requested, available } => {
                     __p::Parts::known(
                         &__TABLE,
-                        &__CATALOG[1],
+                        1,
                         &[
                             __p::FieldValue::Str(sku),
                             __p::FieldValue::U64(*requested),
@@ -376,26 +368,38 @@ const _: () = {
                     )
                 }
                 Self::ItemsUnavailable { skus } => {
-                    __p::Parts::known(
-                        &__TABLE,
-                        &__CATALOG[2],
-                        &[__p::FieldValue::List(skus)],
-                    )
+                    __p::Parts::known(&__TABLE, 2, &[__p::FieldValue::List(skus)])
                 }
-                Self::CartLocked => __p::Parts::known(&__TABLE, &__CATALOG[3], &[]),
+                Self::CartLocked => __p::Parts::known(&__TABLE, 3, &[]),
                 Self::InvalidRequest { description } => {
-                    __p::Parts::known(
-                        &__TABLE,
-                        &__CATALOG[4],
-                        &[__p::FieldValue::Str(description)],
-                    )
+                    __p::Parts::known(&__TABLE, 4, &[__p::FieldValue::Str(description)])
                 }
-                Self::Overloaded => __p::Parts::known(&__TABLE, &__CATALOG[5], &[]),
+                Self::Overloaded => __p::Parts::known(&__TABLE, 5, &[]),
                 Self::Status(status) => __p::Parts::status_only(&__TABLE, status),
                 Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),
             }
         }
     }
+    #[automatically_derived]
+    impl ::core::fmt::Debug for ShopError {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            __p::debug(&self.__parts(), f)
+        }
+    }
+    #[automatically_derived]
+    impl ::core::clone::Clone for ShopError {
+        fn clone(&self) -> Self {
+            Self::__from(__p::clone(&self.__parts(), Self::__build))
+        }
+    }
+    #[automatically_derived]
+    impl ::core::cmp::PartialEq for ShopError {
+        fn eq(&self, other: &Self) -> bool {
+            __p::eq(&self.__parts(), &other.__parts())
+        }
+    }
+    #[automatically_derived]
+    impl ::core::cmp::Eq for ShopError {}
     #[automatically_derived]
     impl ::core::fmt::Display for ShopError {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

@@ -1,0 +1,46 @@
+//! In a group of one (status, `error`), the runtime only tries the templates that start
+//! with the description's first byte or with a placeholder; the winner must still be the
+//! first match in spec order (catch-alls last), as the spec's reader expects.
+
+mod lookup {
+    easemob_errors::include_errors!("tests/specs/lookup.toml");
+}
+
+use lookup::LookupError;
+
+fn classify(description: &str) -> LookupError {
+    let body = serde_json::json!({ "error": "forbidden", "error_description": description });
+    LookupError::from_response(403, &serde_json::to_vec(&body).unwrap())
+}
+
+#[test]
+fn the_first_match_in_spec_order_wins_across_first_bytes() {
+    // `{account} is banned` (a placeholder first) comes before `guest {action}`.
+    assert_eq!(classify("guest x is banned"), LookupError::Banned { account: "guest x".into() });
+    // `guest {action}` comes before `{action} is not allowed`.
+    assert_eq!(classify("guest x is not allowed"), LookupError::Guest { action: "x is not allowed".into() });
+    assert_eq!(classify("x is not allowed"), LookupError::NotAllowed { action: "x".into() });
+    assert_eq!(classify("guest"), LookupError::Other { description: "guest".into() });
+    assert_eq!(classify("gone"), LookupError::Gone);
+    assert_eq!(classify("gone!"), LookupError::Other { description: "gone!".into() });
+    assert_eq!(classify(""), LookupError::Other { description: String::new() });
+    assert_eq!(classify(" is banned"), LookupError::Banned { account: String::new() });
+}
+
+#[test]
+fn the_runtime_agrees_with_the_models_plain_lookup() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources = easemob_errors_impl::spec::read_sources("tests/specs/lookup.toml", Some(root)).unwrap();
+    let model = easemob_errors_impl::check(sources).map_err(|r| r.messages).unwrap();
+    let words = ["guest", "gone", " is banned", " is not allowed", "x", "", "g"];
+    for a in words {
+        for b in words {
+            for c in words {
+                let description = format!("{a}{b}{c}");
+                let expected =
+                    model.classify(403, Some("forbidden"), &description).map(|e| e.variant.as_str());
+                assert_eq!(Some(classify(&description).variant_name()), expected, "{description:?}");
+            }
+        }
+    }
+}
