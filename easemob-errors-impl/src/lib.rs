@@ -14,9 +14,11 @@
 pub mod diag;
 pub mod expand;
 pub mod ident;
+mod scan;
 pub mod source;
 pub mod spec;
 pub mod template;
+pub mod toml;
 pub mod validate;
 
 use std::path::Path;

@@ -6,8 +6,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use crate::toml::{Spanned, Table, Value};
 
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, resolve};
@@ -238,11 +237,11 @@ fn read_sources_following(
 }
 
 /// The `include = [...]` list of a root spec file (read leniently: the parse stage
-/// reports a malformed one).
+/// reports a malformed one). Only the top-level keys are read.
 fn included_paths(text: &str) -> Vec<String> {
-    let Ok(table) = DeTable::parse(text) else { return Vec::new() };
+    let Ok(table) = crate::toml::parse_top_level(text) else { return Vec::new() };
     match table.get_ref().get("include").map(|v| v.get_ref()) {
-        Some(DeValue::Array(items)) => {
+        Some(Value::Array(items)) => {
             items.iter().filter_map(|i| i.get_ref().as_str().map(str::to_owned)).collect()
         }
         _ => Vec::new(),
@@ -294,10 +293,10 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
     let mut tables = Vec::new();
     for (file, text) in texts.iter().enumerate() {
         cx.file = file;
-        match DeTable::parse(text) {
+        match crate::toml::parse(text) {
             Ok(table) => tables.push((file, table)),
             Err(e) => {
-                let span = e.span().unwrap_or(0..0);
+                let span = e.span();
                 cx.diags.push(Diagnostic::new(
                     file,
                     span,
@@ -322,7 +321,8 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         let table = table.get_ref();
         cx.unknown_keys(table, &TOP_KEYS, "the spec's top level");
         if let Some(value) = table.get("include") {
-            let is_list = matches!(value.get_ref(), DeValue::Array(items) if items.iter().all(|i| i.get_ref().is_str()));
+            let is_list =
+                matches!(value.get_ref(), Value::Array(items) if items.iter().all(|i| i.get_ref().is_str()));
             if !is_list {
                 cx.wrong_type(
                     value,
@@ -364,7 +364,7 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         }
         if let Some(value) = table.get("errors") {
             match value.get_ref() {
-                DeValue::Array(items) => {
+                Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         if let Some(e) = cx.error_def(i, item) {
                             spec.errors.push(e);
@@ -393,17 +393,15 @@ struct Cx<'t> {
     texts: &'t [String],
 }
 
-type Table<'i> = DeTable<'i>;
-
-fn describe(v: &DeValue<'_>) -> &'static str {
+fn describe(v: &Value) -> &'static str {
     match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a datetime",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a datetime",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
     }
 }
 
@@ -412,9 +410,9 @@ impl Cx<'_> {
         Loc { file: self.file, span }
     }
 
-    fn table<'a, 'i>(&mut self, v: &'a Spanned<DeValue<'i>>, what: &str) -> Option<&'a Table<'i>> {
+    fn table<'a>(&mut self, v: &'a Spanned<Value>, what: &str) -> Option<&'a Table> {
         match v.get_ref() {
-            DeValue::Table(t) => Some(t),
+            Value::Table(t) => Some(t),
             other => {
                 self.diags.push(
                     self.loc(v.span()).error(format!("{what} must be a table, found {}", describe(other))),
@@ -424,9 +422,9 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_keys(&mut self, t: &Table<'_>, allowed: &[&str], what: &str) {
+    fn unknown_keys(&mut self, t: &Table, allowed: &[&str], what: &str) {
         for key in t.keys() {
-            let name = key.get_ref().as_ref();
+            let name = key.get_ref().as_str();
             if !allowed.contains(&name) {
                 let d = self
                     .loc(key.span())
@@ -446,21 +444,21 @@ impl Cx<'_> {
         );
     }
 
-    fn wrong_type(&mut self, v: &Spanned<DeValue<'_>>, key: &str, what: &str, expected: &str) {
+    fn wrong_type(&mut self, v: &Spanned<Value>, key: &str, what: &str, expected: &str) {
         self.diags.push(self.loc(v.span()).error(format!(
             "wrong type for `{key}` in {what}: expected {expected}, found {}",
             describe(v.get_ref())
         )));
     }
 
-    fn opt_str(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<String> {
+    fn opt_str(&mut self, t: &Table, key: &str, what: &str) -> Option<String> {
         self.opt_str_loc(t, key, what).map(|(s, _)| s)
     }
 
-    fn opt_str_loc(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<(String, Loc)> {
+    fn opt_str_loc(&mut self, t: &Table, key: &str, what: &str) -> Option<(String, Loc)> {
         let v = t.get(key)?;
         match v.get_ref() {
-            DeValue::String(s) => Some((s.to_string(), self.loc(v.span()))),
+            Value::String(s) => Some((s.to_string(), self.loc(v.span()))),
             _ => {
                 self.wrong_type(v, key, what, "a string");
                 None
@@ -468,13 +466,7 @@ impl Cx<'_> {
         }
     }
 
-    fn req_str(
-        &mut self,
-        t: &Table<'_>,
-        key: &str,
-        what: &str,
-        whole: Range<usize>,
-    ) -> Option<(String, Loc)> {
+    fn req_str(&mut self, t: &Table, key: &str, what: &str, whole: Range<usize>) -> Option<(String, Loc)> {
         if t.get(key).is_none() {
             self.missing(whole, key, what, "a string");
             return None;
@@ -482,10 +474,10 @@ impl Cx<'_> {
         self.opt_str_loc(t, key, what)
     }
 
-    fn opt_bool(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<bool> {
+    fn opt_bool(&mut self, t: &Table, key: &str, what: &str) -> Option<bool> {
         let v = t.get(key)?;
         match v.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
+            Value::Boolean(b) => Some(*b),
             _ => {
                 self.wrong_type(v, key, what, "a boolean (`true` or `false`)");
                 None
@@ -493,16 +485,10 @@ impl Cx<'_> {
         }
     }
 
-    fn opt_int(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<(i128, Loc)> {
+    fn opt_int(&mut self, t: &Table, key: &str, what: &str) -> Option<(i128, Loc)> {
         let v = t.get(key)?;
         match v.get_ref() {
-            DeValue::Integer(i) => match i128::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
-                Ok(n) => Some((n, self.loc(v.span()))),
-                Err(_) => {
-                    self.diags.push(self.loc(v.span()).error(format!("`{key}` in {what} is out of range")));
-                    None
-                }
-            },
+            Value::Integer(n) => Some((i128::from(*n), self.loc(v.span()))),
             _ => {
                 self.wrong_type(v, key, what, "an integer");
                 None
@@ -510,7 +496,7 @@ impl Cx<'_> {
         }
     }
 
-    fn non_negative(&mut self, t: &Table<'_>, key: &str, what: &str) -> Option<u64> {
+    fn non_negative(&mut self, t: &Table, key: &str, what: &str) -> Option<u64> {
         let (n, loc) = self.opt_int(t, key, what)?;
         match u64::try_from(n) {
             Ok(n) => Some(n),
@@ -521,7 +507,7 @@ impl Cx<'_> {
         }
     }
 
-    fn backoff_numbers(&mut self, t: &Table<'_>, what: &str) -> BackoffDef {
+    fn backoff_numbers(&mut self, t: &Table, what: &str) -> BackoffDef {
         BackoffDef {
             attempts: self.non_negative(t, "attempts", what),
             base_ms: self.non_negative(t, "base_ms", what),
@@ -529,7 +515,7 @@ impl Cx<'_> {
         }
     }
 
-    fn retry(&mut self, t: &Table<'_>, what: &str) -> Option<Retry> {
+    fn retry(&mut self, t: &Table, what: &str) -> Option<Retry> {
         let v = t.get("retry")?;
         let loc = self.loc(v.span());
         let named = |cx: &mut Self, name: &str, span: Range<usize>| -> Option<RetryDef> {
@@ -551,8 +537,8 @@ impl Cx<'_> {
             }
         };
         let def = match v.get_ref() {
-            DeValue::String(s) => named(self, s, v.span())?,
-            DeValue::Table(rt) => {
+            Value::String(s) => named(self, s, v.span())?,
+            Value::Table(rt) => {
                 let inner = format!("the `retry` table of {what}");
                 self.unknown_keys(rt, &RETRY_TABLE_KEYS, &inner);
                 let (action, action_loc) = self.req_str(rt, "action", &inner, v.span())?;
@@ -578,11 +564,7 @@ impl Cx<'_> {
         Some(Retry { def, loc })
     }
 
-    fn status_def(
-        &mut self,
-        key: &Spanned<std::borrow::Cow<'_, str>>,
-        value: &Spanned<DeValue<'_>>,
-    ) -> Option<StatusDef> {
+    fn status_def(&mut self, key: &Spanned<String>, value: &Spanned<Value>) -> Option<StatusDef> {
         let loc = self.loc(key.span());
         let raw: &str = key.get_ref();
         let status = match raw.parse::<u16>() {
@@ -617,9 +599,9 @@ impl Cx<'_> {
         })
     }
 
-    fn error_def(&mut self, index: usize, item: &Spanned<DeValue<'_>>) -> Option<ErrorDef> {
+    fn error_def(&mut self, index: usize, item: &Spanned<Value>) -> Option<ErrorDef> {
         let loc = self.loc(item.span());
-        let DeValue::Table(t) = item.get_ref() else {
+        let Value::Table(t) = item.get_ref() else {
             self.diags.push(loc.error(format!(
                 "`errors` entry #{} must be a table, found {}",
                 index + 1,
