@@ -16,167 +16,214 @@ use std::path::PathBuf;
 use crate::template::{Kind, Template};
 use crate::validate::{EntryModel, Model, Policy};
 
-/// A Rust string literal of `s` (`str`'s `Debug` output is valid Rust literal syntax).
-struct Lit<'a>(&'a str);
+/// The generated source as it is written. Its few operations stay cheap in the
+/// unoptimized macro: text is appended in as few pieces as possible and without the
+/// formatting machinery.
+struct Out(String);
 
-impl std::fmt::Display for Lit<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
+impl Out {
+    /// Source text, as is.
+    #[inline(always)]
+    fn s(&mut self, text: &str) -> &mut Self {
+        self.0.push_str(text);
+        self
     }
-}
 
-/// An optional string as `::core::option::Option<&str>` source.
-struct OptLit<'a>(Option<&'a str>);
-
-impl std::fmt::Display for OptLit<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(s) => write!(f, "::core::option::Option::Some({:?})", s),
-            None => f.write_str("::core::option::Option::None"),
+    /// A number.
+    fn n(&mut self, n: u64) -> &mut Self {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || at == 0 {
+                break;
+            }
         }
+        self.0.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or("0"));
+        self
+    }
+
+    /// A string literal of `text`.
+    fn lit(&mut self, text: &str) -> &mut Self {
+        self.0.push('"');
+        self.esc(text);
+        self.0.push('"');
+        self
+    }
+
+    /// `::core::option::Option<&str>` source.
+    fn opt_lit(&mut self, text: Option<&str>) -> &mut Self {
+        match text {
+            Some(t) => self.s("::core::option::Option::Some(").lit(t).s(")"),
+            None => self.s("::core::option::Option::None"),
+        }
+    }
+
+    /// `text` as the inside of a string literal: as is, in runs, except for what a
+    /// literal cannot hold or should not show raw (quotes, backslashes, control
+    /// characters, and the bidirectional overrides rustc warns about), escaped.
+    fn esc(&mut self, text: &str) -> &mut Self {
+        let bytes = text.as_bytes();
+        let (mut run, mut i) = (0, 0);
+        loop {
+            // Plain ASCII is skipped eight bytes at a time.
+            i = crate::scan::until(bytes, i, b'"', b'\\', true);
+            let Some(&b) = bytes.get(i) else { break };
+            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+            let escape = match b {
+                b'"' => Some("\\\""),
+                b'\\' => Some("\\\\"),
+                b'\n' => Some("\\n"),
+                b'\r' => Some("\\r"),
+                b'\t' => Some("\\t"),
+                0..=0x1f | 0x7f => Some(""),
+                _ if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                    Some("")
+                }
+                _ => None,
+            };
+            if let Some(escape) = escape {
+                self.0.push_str(text.get(run..i).unwrap_or(""));
+                if escape.is_empty() {
+                    let _ = write!(self.0, "\\u{{{:x}}}", u32::from(c));
+                } else {
+                    self.0.push_str(escape);
+                }
+                run = i + c.len_utf8();
+            }
+            i += c.len_utf8();
+        }
+        self.0.push_str(text.get(run..).unwrap_or(""));
+        self
     }
 }
 
 /// Expands a model into source text. `model.files` are tracked with `include_bytes!`
 /// so that cargo rebuilds the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> String {
-    let mut out = String::with_capacity(1024 + model.entries.len() * 1024);
+    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 1536));
     let o = &mut out;
-    let name = &model.name;
+    let name = model.name.as_str();
 
     // The enum.
-    let _ = writeln!(o, "#[doc = {}]", Lit(&enum_doc(model)));
-    o.push_str("#[non_exhaustive]\n");
-    let _ = writeln!(o, "pub enum {name} {{");
+    o.s("#[doc = \"");
+    enum_doc(o, model);
+    o.s("\"]\n#[non_exhaustive]\npub enum ").s(name).s(" {\n");
     for e in &model.entries {
         variant(o, e);
     }
-    o.push_str(ENUM_TAIL);
+    o.s(ENUM_TAIL);
 
     // The statics and impls, in a private block that imports the runtime's support once.
-    o.push_str("const _: () = {\nuse ::easemob_errors::__private as __p;\n");
-    o.push_str(&track(&model.files));
-    let _ = writeln!(o, "static __STATUSES: [__p::StatusInfo; {}] = [", model.statuses.len());
+    o.s("const _: () = {\nuse ::easemob_errors::__private as __p;\n");
+    track(o, &model.files);
+    o.s("static __STATUSES: [__p::StatusInfo; ").n(model.statuses.len() as u64).s("] = [\n");
     for s in &model.statuses {
-        let _ = write!(
-            o,
-            "__p::StatusInfo::__new({}u16, {}, {}, {}, ",
-            s.status,
-            Lit(&s.name),
-            Lit(&s.meaning),
-            Lit(&s.meaning_zh)
-        );
+        o.s("__p::StatusInfo::__new(").n(u64::from(s.status)).s("u16, ");
+        o.lit(&s.name).s(", ").lit(&s.meaning).s(", ").lit(&s.meaning_zh).s(", ");
         policy(o, s.retry);
-        let _ = writeln!(o, ", {}),", s.alert);
+        o.s(if s.alert { ", true),\n" } else { ", false),\n" });
     }
-    o.push_str("];\n");
-    let _ = writeln!(o, "static __CATALOG: [__p::CatalogEntry; {}] = [", model.entries.len());
+    o.s("];\nstatic __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [\n");
     for e in &model.entries {
-        let _ = write!(
-            o,
-            "__p::CatalogEntry::__new({}, {}u16, {}, ",
-            Lit(&e.variant),
-            e.status,
-            OptLit(e.error.as_deref())
-        );
+        o.s("__p::CatalogEntry::__new(").lit(&e.variant).s(", ").n(u64::from(e.status)).s("u16, ");
+        o.opt_lit(e.error.as_deref()).s(", ");
         template(o, &e.template);
-        let _ = write!(
-            o,
-            ", {}, {}, {}, {}, ",
-            Lit(&e.cause),
-            Lit(&e.cause_zh),
-            Lit(&e.remedy),
-            Lit(&e.remedy_zh)
-        );
+        o.s(", ")
+            .lit(&e.cause)
+            .s(", ")
+            .lit(&e.cause_zh)
+            .s(", ")
+            .lit(&e.remedy)
+            .s(", ")
+            .lit(&e.remedy_zh)
+            .s(", ");
         policy(o, e.retry);
-        let _ = writeln!(o, ", {}),", e.alert);
+        o.s(if e.alert { ", true),\n" } else { ", false),\n" });
     }
-    o.push_str("];\n");
     let slots = slots(model);
-    let n = slots.len();
-    let _ = write!(o, "static __ORDER: [u32; {n}] = [");
+    let n = slots.len() as u64;
+    o.s("];\nstatic __ORDER: [u32; ").n(n).s("] = [");
     for s in &slots {
-        let _ = write!(o, "{},", s.index);
+        o.n(s.index as u64).s(",");
     }
-    let _ = write!(o, "];\nstatic __FIRST: [u16; {n}] = [");
+    o.s("];\nstatic __FIRST: [u16; ").n(n).s("] = [");
     for s in &slots {
-        let _ = write!(o, "{},", s.first);
+        o.n(u64::from(s.first)).s(",");
     }
-    let _ = write!(o, "];\nstatic __RANK: [u32; {n}] = [");
+    o.s("];\nstatic __RANK: [u32; ").n(n).s("] = [");
     for s in &slots {
-        let _ = write!(o, "{},", s.rank);
+        o.n(s.rank as u64).s(",");
     }
-    o.push_str("];\n");
     let groups = groups(model);
-    let _ = writeln!(o, "static __GROUPS: [__p::Group; {}] = [", groups.len());
-    for (status, code, start, end) in &groups {
-        let _ = writeln!(o, "__p::Group::__new({status}u16, {}, {start}, {end}),", OptLit(*code));
+    o.s("];\nstatic __GROUPS: [__p::Group; ").n(groups.len() as u64).s("] = [\n");
+    for &(status, code, start, end) in &groups {
+        o.s("__p::Group::__new(").n(u64::from(status)).s("u16, ").opt_lit(code);
+        o.s(", ").n(u64::from(start)).s(", ").n(u64::from(end)).s("),\n");
     }
     let hash = hash_table(model);
-    let _ = write!(o, "];\nstatic __HASH: [u16; {}] = [", hash.len());
-    for h in &hash {
-        let _ = write!(o, "{h},");
+    o.s("];\nstatic __HASH: [u16; ").n(hash.len() as u64).s("] = [");
+    for &h in &hash {
+        o.n(u64::from(h)).s(",");
     }
-    o.push_str(
-        "];\nstatic __TABLE: __p::Table = __p::Table::__new(&__STATUSES, &__CATALOG, &__ORDER, \
-         &__FIRST, &__RANK, &__GROUPS, &__HASH);\n",
-    );
+    o.s("];\nstatic __TABLE: __p::Table = __p::Table::__new(&__STATUSES, &__CATALOG, &__ORDER, \
+         &__FIRST, &__RANK, &__GROUPS, &__HASH);\n");
 
-    let _ = writeln!(o, "impl {name} {{");
-    o.push_str(METHODS);
+    o.s("impl ").s(name).s(" {\n").s(METHODS);
     // One arm per entry: its variant from the values of its placeholders.
-    o.push_str(
-        "fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n\
-         let _ = values;\nmatch index {\n",
-    );
+    o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n\
+         let _ = values;\nmatch index {\n");
     for (i, e) in model.entries.iter().enumerate() {
-        let v = &e.variant;
+        o.n(i as u64).s(" => ::core::option::Option::Some(Self::").s(&e.variant);
         if e.template.placeholders.is_empty() {
-            let _ = writeln!(o, "{i} => ::core::option::Option::Some(Self::{v}),");
+            o.s("),\n");
             continue;
         }
-        let _ = write!(o, "{i} => ::core::option::Option::Some(Self::{v} {{ ");
+        o.s(" { ");
         for (k, ph) in e.template.placeholders.iter().enumerate() {
-            let f = &ph.name;
-            let _ = match ph.kind {
-                Kind::Str => write!(o, "{f}: values.string({k}), "),
-                Kind::U64 => write!(o, "{f}: values.u64({k})?, "),
-                Kind::List => write!(o, "{f}: values.list({k}), "),
-            };
+            o.s(&ph.name).s(match ph.kind {
+                Kind::Str => ": values.string(",
+                Kind::U64 => ": values.u64(",
+                Kind::List => ": values.list(",
+            });
+            o.n(k as u64).s(if ph.kind == Kind::U64 { ")?, " } else { "), " });
         }
-        o.push_str("}),\n");
+        o.s("}),\n");
     }
-    o.push_str("_ => ::core::option::Option::None,\n}\n}\n");
+    o.s("_ => ::core::option::Option::None,\n}\n}\n");
     // One arm per entry: its catalog index and a view of its values.
-    o.push_str("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
+    o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
     for (i, e) in model.entries.iter().enumerate() {
-        let v = &e.variant;
+        o.s("Self::").s(&e.variant);
         if e.template.placeholders.is_empty() {
-            let _ = writeln!(o, "Self::{v} => __p::Parts::known(&__TABLE, {i}, &[]),");
+            o.s(" => __p::Parts::known(&__TABLE, ").n(i as u64).s(", &[]),\n");
             continue;
         }
-        let _ = write!(o, "Self::{v} {{ ");
+        o.s(" { ");
         for ph in &e.template.placeholders {
-            let _ = write!(o, "{}, ", ph.name);
+            o.s(&ph.name).s(", ");
         }
-        let _ = write!(o, "}} => __p::Parts::known(&__TABLE, {i}, &[");
+        o.s("} => __p::Parts::known(&__TABLE, ").n(i as u64).s(", &[");
         for ph in &e.template.placeholders {
-            let f = &ph.name;
-            let _ = match ph.kind {
-                Kind::Str => write!(o, "__p::FieldValue::Str({f}), "),
-                Kind::U64 => write!(o, "__p::FieldValue::U64(*{f}), "),
-                Kind::List => write!(o, "__p::FieldValue::List({f}), "),
-            };
+            o.s(match ph.kind {
+                Kind::Str => "__p::FieldValue::Str(",
+                Kind::U64 => "__p::FieldValue::U64(*",
+                Kind::List => "__p::FieldValue::List(",
+            });
+            o.s(&ph.name).s("), ");
         }
-        o.push_str("]),\n");
+        o.s("]),\n");
     }
-    o.push_str(
-        "Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
-         Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n",
-    );
-    o.push_str(&TRAITS.replace("__NAME__", name));
-    o.push_str("};\n");
-    out
+    o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
+         Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+    o.s(&TRAITS.replace("__NAME__", name));
+    o.s("};\n");
+    out.0
 }
 
 /// The two variants every generated enum ends with.
@@ -453,43 +500,43 @@ fn hash_table(model: &Model) -> Vec<u16> {
 }
 
 /// `include_bytes!` of every spec file, so that cargo reruns the macro when one changes.
-pub fn track(files: &[PathBuf]) -> String {
-    let mut out = String::new();
+fn track(o: &mut Out, files: &[PathBuf]) {
     for f in files.iter().filter_map(|f| f.to_str()) {
-        let _ = writeln!(out, "const _: &[u8] = ::core::include_bytes!({});", Lit(f));
+        o.s("const _: &[u8] = ::core::include_bytes!(").lit(f).s(");\n");
     }
-    out
 }
 
-fn policy(o: &mut String, p: Policy) {
-    let _ = match p {
-        Policy::Never => write!(o, "__p::RetryPolicy::Never"),
-        Policy::RefreshToken => write!(o, "__p::RetryPolicy::RefreshToken"),
-        Policy::SplitBody => write!(o, "__p::RetryPolicy::SplitBody"),
-        Policy::Backoff(b) => write!(
-            o,
-            "__p::RetryPolicy::Backoff(__p::Backoff::new({}u32, {}u64, {}u64))",
-            b.attempts, b.base_ms, b.max_ms
-        ),
+fn policy(o: &mut Out, p: Policy) {
+    match p {
+        Policy::Never => o.s("__p::RetryPolicy::Never"),
+        Policy::RefreshToken => o.s("__p::RetryPolicy::RefreshToken"),
+        Policy::SplitBody => o.s("__p::RetryPolicy::SplitBody"),
+        Policy::Backoff(b) => o
+            .s("__p::RetryPolicy::Backoff(__p::Backoff::new(")
+            .n(u64::from(b.attempts))
+            .s("u32, ")
+            .n(b.base_ms)
+            .s("u64, ")
+            .n(b.max_ms)
+            .s("u64))"),
     };
 }
 
-fn template(o: &mut String, t: &Template) {
-    let _ = write!(o, "__p::Template::__new({}, &[", Lit(&t.text));
+fn template(o: &mut Out, t: &Template) {
+    o.s("__p::Template::__new(").lit(&t.text).s(", &[");
     for (i, l) in t.literals.iter().enumerate() {
-        let _ = write!(o, "{}{}", if i > 0 { ", " } else { "" }, Lit(l));
+        o.s(if i > 0 { ", " } else { "" }).lit(l);
     }
-    o.push_str("], &[");
+    o.s("], &[");
     for (i, ph) in t.placeholders.iter().enumerate() {
-        let kind = match ph.kind {
-            Kind::Str => "Str",
-            Kind::U64 => "U64",
-            Kind::List => "List",
-        };
-        let sep = if i > 0 { ", " } else { "" };
-        let _ = write!(o, "{sep}__p::Placeholder::__new({}, __p::PlaceholderKind::{kind})", Lit(&ph.name));
+        o.s(if i > 0 { ", __p::Placeholder::__new(" } else { "__p::Placeholder::__new(" }).lit(&ph.name);
+        o.s(match ph.kind {
+            Kind::Str => ", __p::PlaceholderKind::Str)",
+            Kind::U64 => ", __p::PlaceholderKind::U64)",
+            Kind::List => ", __p::PlaceholderKind::List)",
+        });
     }
-    o.push_str("])");
+    o.s("])");
 }
 
 /// A policy in words, for docs and tables.
@@ -515,79 +562,90 @@ fn code_span(text: &str) -> String {
     if one_line.contains('`') { format!("`` {one_line} ``") } else { format!("`{one_line}`") }
 }
 
-fn enum_doc(model: &Model) -> String {
-    let mut doc = String::new();
-    match &model.doc {
-        Some(d) => doc.push_str(d),
-        None => {
-            let _ = write!(doc, "The errors of this API, generated from its spec by `include_errors!`.");
-        }
-    }
-    doc.push_str(
+/// The enum's doc text, escaped for the string literal it goes in.
+fn enum_doc(o: &mut Out, model: &Model) {
+    o.esc(
+        model
+            .doc
+            .as_deref()
+            .unwrap_or("The errors of this API, generated from its spec by `include_errors!`."),
+    );
+    o.esc(
         "\n\nBuild one with `from_response(status, body)`; match on the variants, or ask it for \
          `status()`, `code()`, `description()`, `cause()`, `retry()` and `should_alert()`.\n",
     );
     if !model.statuses.is_empty() {
-        doc.push_str("\n# Statuses\n\n| status | meaning | retry | alert |\n|---|---|---|---|\n");
+        o.esc("\n# Statuses\n\n| status | meaning | retry | alert |\n|---|---|---|---|\n");
         for s in &model.statuses {
-            let _ = writeln!(
-                doc,
-                "| {} {} | {} | {} | {} |",
-                s.status,
-                s.name,
-                s.meaning.replace('|', "\\|"),
-                policy_text(s.retry),
-                if s.alert { "yes" } else { "no" }
-            );
+            o.s("| ").n(u64::from(s.status)).s(" ").esc(&s.name).s(" | ").esc(&cell(&s.meaning)).s(" | ");
+            o.esc(&policy_text(s.retry)).s(if s.alert { " | yes |\\n" } else { " | no |\\n" });
         }
     }
     if !model.entries.is_empty() {
-        doc.push_str(
-            "\n# Catalog\n\n| variant | status | `error` | description | retry |\n|---|---|---|---|---|\n",
-        );
+        o.esc("\n# Catalog\n\n| variant | status | `error` | description | retry |\n|---|---|---|---|---|\n");
         for e in &model.entries {
-            let _ = writeln!(
-                doc,
-                "| [`{v}`](Self::{v}) | {} | {} | {} | {} |",
-                e.status,
-                code_text(e),
-                code_span(&e.template.text).replace('|', "\\|"),
-                policy_text(e.retry),
-                v = e.variant
-            );
+            o.s("| [`").s(&e.variant).s("`](Self::").s(&e.variant).s(") | ").n(u64::from(e.status)).s(" | ");
+            o.esc(&code_text(e)).s(" | ").esc(&cell(&code_span(&e.template.text))).s(" | ");
+            o.esc(&policy_text(e.retry)).s(" |\\n");
         }
     }
-    doc
 }
 
-fn variant(o: &mut String, e: &EntryModel) {
-    let mut doc = format!("**{} {}** — {}\n\n", e.status, code_text(e), code_span(&e.template.text));
+/// A Markdown table cell: `|` escaped.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('|') { text.replace('|', "\\|").into() } else { text.into() }
+}
+
+fn variant(o: &mut Out, e: &EntryModel) {
+    o.s("#[doc = \"**").n(u64::from(e.status)).s(" ").esc(&code_text(e)).s("** — ");
+    o.esc(&code_span(&e.template.text)).s("\\n\\n");
     if e.catch_all {
-        doc.push_str("Matches any description with this status and `error` that no other entry matches.\n\n");
+        o.s("Matches any description with this status and `error` that no other entry matches.\\n\\n");
     }
-    let _ = write!(
-        doc,
-        "**Cause:** {}\n\n**Remedy:** {}\n\n**原因:** {}\n\n**处理:** {}\n\n**Retry:** {}. **Alert:** {}.",
-        e.cause,
-        e.remedy,
-        e.cause_zh,
-        e.remedy_zh,
-        policy_text(e.retry),
-        if e.alert { "yes" } else { "no" }
-    );
-    let _ = writeln!(o, "#[doc = {}]", Lit(&doc));
+    o.s("**Cause:** ").esc(&e.cause).s("\\n\\n**Remedy:** ").esc(&e.remedy);
+    o.s("\\n\\n**原因:** ").esc(&e.cause_zh).s("\\n\\n**处理:** ").esc(&e.remedy_zh);
+    o.s("\\n\\n**Retry:** ").esc(&policy_text(e.retry));
+    o.s(if e.alert { ". **Alert:** yes.\"]\n" } else { ". **Alert:** no.\"]\n" });
+    o.s(&e.variant);
     if e.template.placeholders.is_empty() {
-        let _ = writeln!(o, "{},", e.variant);
+        o.s(",\n");
         return;
     }
-    let _ = writeln!(o, "{} {{", e.variant);
+    o.s(" {\n");
     for ph in &e.template.placeholders {
-        let ty = match ph.kind {
-            Kind::Str => "::std::string::String",
-            Kind::U64 => "u64",
-            Kind::List => "::std::vec::Vec<::std::string::String>",
-        };
-        let _ = writeln!(o, "/// The `{{{}}}` value of the description.\n{}: {ty},", ph.name, ph.name);
+        o.s("/// The `{").s(&ph.name).s("}` value of the description.\n").s(&ph.name);
+        o.s(match ph.kind {
+            Kind::Str => ": ::std::string::String,\n",
+            Kind::U64 => ": u64,\n",
+            Kind::List => ": ::std::vec::Vec<::std::string::String>,\n",
+        });
     }
-    o.push_str("},\n");
+    o.s("},\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Out;
+
+    #[test]
+    fn string_literals_escape_what_they_must() {
+        let lit = |s: &str| {
+            let mut o = Out(String::new());
+            o.lit(s);
+            o.0
+        };
+        assert_eq!(lit("plain 中文 é"), "\"plain 中文 é\"");
+        assert_eq!(lit("q\"b\\n\nr\rt\t"), r#""q\"b\\n\nr\rt\t""#);
+        assert_eq!(lit("\u{0}\u{7f}\u{85}\u{202e}x"), r#""\u{0}\u{7f}\u{85}\u{202e}x""#);
+        assert_eq!(lit(""), "\"\"");
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 65_535, u64::MAX] {
+            let mut o = Out(String::new());
+            o.n(n);
+            assert_eq!(o.0, n.to_string());
+        }
+    }
 }

@@ -20,7 +20,17 @@ pub fn is_ascii_ident(s: &str) -> bool {
 
 /// Whether `s` is a keyword.
 pub fn is_keyword(s: &str) -> bool {
-    KEYWORDS.contains(&s)
+    // Lengths first: most names are longer than any keyword (a plain loop, since the
+    // macro runs unoptimized).
+    if s.len() > 8 {
+        return false;
+    }
+    for k in KEYWORDS {
+        if k.len() == s.len() && k.as_bytes() == s.as_bytes() {
+            return true;
+        }
+    }
+    false
 }
 
 /// A field name: a snake_case identifier that is not a keyword.

@@ -73,23 +73,29 @@ impl Template {
         let mut errors = Vec::new();
         let mut literals = vec![String::new()];
         let mut placeholders: Vec<Placeholder> = Vec::new();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        // Braces are ASCII, so byte positions at them are char boundaries.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&c) = bytes.get(i) {
+            let next = bytes.get(i + 1).copied();
             match c {
-                '{' if chars.peek().map(|&(_, c)| c) == Some('{') => {
-                    chars.next();
-                    push_literal(&mut literals, '{');
+                b'{' if next == Some(b'{') => {
+                    push_literal(&mut literals, "{");
+                    i += 2;
                 }
-                '}' if chars.peek().map(|&(_, c)| c) == Some('}') => {
-                    chars.next();
-                    push_literal(&mut literals, '}');
+                b'}' if next == Some(b'}') => {
+                    push_literal(&mut literals, "}");
+                    i += 2;
                 }
-                '}' => errors.push(TemplateError {
-                    span: i..i + 1,
-                    message: "unmatched `}` in description template".into(),
-                    help: Some("write `}}` for a literal `}`".into()),
-                }),
-                '{' => {
+                b'}' => {
+                    errors.push(TemplateError {
+                        span: i..i + 1,
+                        message: "unmatched `}` in description template".into(),
+                        help: Some("write `}}` for a literal `}`".into()),
+                    });
+                    i += 1;
+                }
+                b'{' => {
                     let Some(close) = text[i + 1..].find(['}', '{']).map(|j| i + 1 + j) else {
                         errors.push(TemplateError {
                             span: i..text.len(),
@@ -109,13 +115,8 @@ impl Template {
                             ),
                         });
                         // Resume at the next `{`.
-                        while chars.peek().is_some_and(|&(j, _)| j < close) {
-                            chars.next();
-                        }
+                        i = close;
                         continue;
-                    }
-                    while chars.peek().is_some_and(|&(j, _)| j <= close) {
-                        chars.next();
                     }
                     let span = i..close + 1;
                     let inner = &text[i + 1..close];
@@ -147,8 +148,21 @@ impl Template {
                         }
                         Err(e) => errors.push(e),
                     }
+                    i = close + 1;
                 }
-                c => push_literal(&mut literals, c),
+                // Plain text, up to the next brace.
+                _ => {
+                    let mut end = i;
+                    loop {
+                        end = crate::scan::until(bytes, end, b'{', b'}', false);
+                        match bytes.get(end) {
+                            Some(b'{' | b'}') | None => break,
+                            Some(_) => end += 1, // a control character: text too
+                        }
+                    }
+                    push_literal(&mut literals, text.get(i..end).unwrap_or(""));
+                    i = end;
+                }
             }
         }
         if placeholders.len() > MAX_PLACEHOLDERS {
@@ -289,9 +303,9 @@ impl Template {
     }
 }
 
-fn push_literal(literals: &mut [String], c: char) {
+fn push_literal(literals: &mut [String], text: &str) {
     if let Some(last) = literals.last_mut() {
-        last.push(c);
+        last.push_str(text);
     }
 }
 
