@@ -106,14 +106,45 @@ impl Out {
 /// Expands a model into source text. `model.files` are tracked with `include_bytes!`
 /// so that cargo rebuilds the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> String {
-    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 1536));
-    let o = &mut out;
-    let name = model.name.as_str();
+    // The two halves are independent text: for a large spec, the first (the enum and
+    // the catalog's data) is written on a second thread while this one writes the rest.
+    if model.entries.len() < PARALLEL_FROM {
+        let mut out = doc_source(model);
+        out.push_str(&head_source(model));
+        out.push_str(&tail_source(model));
+        return out;
+    }
+    let (doc, head, tail) = std::thread::scope(|scope| {
+        let head = scope.spawn(|| head_source(model));
+        let doc = doc_source(model);
+        let tail = tail_source(model);
+        (doc, head.join(), tail)
+    });
+    // A thread that could not run (it never panics) is made up for here.
+    let mut out = doc;
+    out.push_str(&head.unwrap_or_else(|_| head_source(model)));
+    out.push_str(&tail);
+    out
+}
 
-    // The enum.
-    o.s("#[doc = \"");
-    enum_doc(o, model);
-    o.s("\"]\n#[non_exhaustive]\npub enum ").s(name).s(" {\n");
+/// The enum's doc attribute, with the catalog table.
+fn doc_source(model: &Model) -> String {
+    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 160));
+    out.s("#[doc = \"");
+    enum_doc(&mut out, model);
+    out.s("\"]\n");
+    out.0
+}
+
+/// Entries from which [`expand`] writes its two halves on two threads.
+const PARALLEL_FROM: usize = 2000;
+
+/// The enum's variants, then the private block's start: the import of the runtime's
+/// support, the tracked files, the statuses and the catalog entries.
+fn head_source(model: &Model) -> String {
+    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 1024));
+    let o = &mut out;
+    o.s("#[non_exhaustive]\npub enum ").s(&model.name).s(" {\n");
     for e in &model.entries {
         variant(o, e);
     }
@@ -146,9 +177,19 @@ pub fn expand(model: &Model) -> String {
         policy(o, e.retry);
         o.s(if e.alert { ", true),\n" } else { ", false),\n" });
     }
+    o.s("];\n");
+    out.0
+}
+
+/// The rest of the private block: the lookup tables, the inherent methods with the two
+/// per-entry matches, and the trait impls.
+fn tail_source(model: &Model) -> String {
+    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 512));
+    let o = &mut out;
+    let name = model.name.as_str();
     let slots = slots(model);
     let n = slots.len() as u64;
-    o.s("];\nstatic __ORDER: [u32; ").n(n).s("] = [");
+    o.s("static __ORDER: [u32; ").n(n).s("] = [");
     for s in &slots {
         o.n(s.index as u64).s(",");
     }
@@ -175,52 +216,52 @@ pub fn expand(model: &Model) -> String {
          &__FIRST, &__RANK, &__GROUPS, &__HASH);\n");
 
     o.s("impl ").s(name).s(" {\n").s(METHODS);
-    // One arm per entry: its variant from the values of its placeholders.
-    o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n\
-         let _ = values;\nmatch index {\n");
-    for (i, e) in model.entries.iter().enumerate() {
-        o.n(i as u64).s(" => ::core::option::Option::Some(Self::").s(&e.variant);
-        if e.template.placeholders.is_empty() {
-            o.s("),\n");
-            continue;
+    if model.entries.len() <= CHUNK {
+        // One arm per entry: its variant from the values of its placeholders.
+        o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
+        build_match(o, &model.entries, 0, "Self");
+        o.s("}\n");
+        // One arm per entry: its catalog index and a view of its values.
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
+        parts_arms(o, &model.entries, 0, "Self", "&__TABLE");
+        o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
+             Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+    } else {
+        // Large specs: the two matches are split into chunks, one module each, so
+        // that the compiler's code generation works on many small functions (in
+        // parallel, across codegen units) rather than two huge ones.
+        let chunks = model.entries.chunks(CHUNK);
+        o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
+        o.s("match index / ").n(CHUNK as u64).s(" {\n");
+        for k in 0..chunks.len() {
+            o.n(k as u64).s(" => __chunk_").n(k as u64).s("::build(index, values),\n");
         }
-        o.s(" { ");
-        for (k, ph) in e.template.placeholders.iter().enumerate() {
-            o.s(&ph.name).s(match ph.kind {
-                Kind::Str => ": values.string(",
-                Kind::U64 => ": values.u64(",
-                Kind::List => ": values.list(",
-            });
-            o.n(k as u64).s(if ph.kind == Kind::U64 { ")?, " } else { "), " });
+        o.s("_ => ::core::option::Option::None,\n}\n}\n");
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
+        for (k, chunk) in chunks.clone().enumerate() {
+            for (j, e) in chunk.iter().enumerate() {
+                o.s(if j > 0 { " | Self::" } else { "Self::" }).s(&e.variant);
+                if !e.template.placeholders.is_empty() {
+                    o.s(" { .. }");
+                }
+            }
+            o.s(" => __chunk_").n(k as u64).s("::parts(self, &__TABLE),\n");
         }
-        o.s("}),\n");
+        o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
+             Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+        for (k, chunk) in chunks.enumerate() {
+            let first = k * CHUNK;
+            o.s("mod __chunk_").n(k as u64).s(" {\nuse ::easemob_errors::__private as __p;\nuse super::");
+            o.s(name).s(" as __E;\n");
+            o.s("pub(super) fn build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<__E> {\n");
+            build_match(o, chunk, first, "__E");
+            o.s("}\npub(super) fn parts<'a>(e: &'a __E, table: &'static __p::Table) -> __p::Parts<'a> {\n");
+            o.s("match e {\n");
+            parts_arms(o, chunk, first, "__E", "table");
+            // Never taken: `__parts` sends only this chunk's variants here.
+            o.s("_ => __p::Parts::known(table, usize::MAX, &[]),\n}\n}\n}\n");
+        }
     }
-    o.s("_ => ::core::option::Option::None,\n}\n}\n");
-    // One arm per entry: its catalog index and a view of its values.
-    o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
-    for (i, e) in model.entries.iter().enumerate() {
-        o.s("Self::").s(&e.variant);
-        if e.template.placeholders.is_empty() {
-            o.s(" => __p::Parts::known(&__TABLE, ").n(i as u64).s(", &[]),\n");
-            continue;
-        }
-        o.s(" { ");
-        for ph in &e.template.placeholders {
-            o.s(&ph.name).s(", ");
-        }
-        o.s("} => __p::Parts::known(&__TABLE, ").n(i as u64).s(", &[");
-        for ph in &e.template.placeholders {
-            o.s(match ph.kind {
-                Kind::Str => "__p::FieldValue::Str(",
-                Kind::U64 => "__p::FieldValue::U64(*",
-                Kind::List => "__p::FieldValue::List(",
-            });
-            o.s(&ph.name).s("), ");
-        }
-        o.s("]),\n");
-    }
-    o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
-         Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
     o.s(&TRAITS.replace("__NAME__", name));
     o.s("};\n");
     out.0
@@ -596,6 +637,58 @@ fn cell(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains('|') { text.replace('|', "\\|").into() } else { text.into() }
 }
 
+/// Entries per chunk of the per-entry matches, for large specs.
+const CHUNK: usize = 256;
+
+/// `match index { ... }` building the variant of each entry (`first` is the catalog
+/// index of `entries[0]`; `ty` names the enum).
+fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str) {
+    o.s("let _ = values;\nmatch index {\n");
+    for (i, e) in entries.iter().enumerate() {
+        o.n((first + i) as u64).s(" => ::core::option::Option::Some(").s(ty).s("::").s(&e.variant);
+        if e.template.placeholders.is_empty() {
+            o.s("),\n");
+            continue;
+        }
+        o.s(" { ");
+        for (k, ph) in e.template.placeholders.iter().enumerate() {
+            o.s(&ph.name).s(match ph.kind {
+                Kind::Str => ": values.string(",
+                Kind::U64 => ": values.u64(",
+                Kind::List => ": values.list(",
+            });
+            o.n(k as u64).s(if ph.kind == Kind::U64 { ")?, " } else { "), " });
+        }
+        o.s("}),\n");
+    }
+    o.s("_ => ::core::option::Option::None,\n}\n");
+}
+
+/// The arms of a `match` on the enum giving each entry's catalog index and values.
+fn parts_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, table: &str) {
+    for (i, e) in entries.iter().enumerate() {
+        o.s(ty).s("::").s(&e.variant);
+        if e.template.placeholders.is_empty() {
+            o.s(" => __p::Parts::known(").s(table).s(", ").n((first + i) as u64).s(", &[]),\n");
+            continue;
+        }
+        o.s(" { ");
+        for ph in &e.template.placeholders {
+            o.s(&ph.name).s(", ");
+        }
+        o.s("} => __p::Parts::known(").s(table).s(", ").n((first + i) as u64).s(", &[");
+        for ph in &e.template.placeholders {
+            o.s(match ph.kind {
+                Kind::Str => "__p::FieldValue::Str(",
+                Kind::U64 => "__p::FieldValue::U64(*",
+                Kind::List => "__p::FieldValue::List(",
+            });
+            o.s(&ph.name).s("), ");
+        }
+        o.s("]),\n");
+    }
+}
+
 fn variant(o: &mut Out, e: &EntryModel) {
     o.s("#[doc = \"**").n(u64::from(e.status)).s(" ").esc(&code_text(e)).s("** — ");
     o.esc(&code_span(&e.template.text)).s("\\n\\n");
@@ -638,6 +731,27 @@ mod tests {
         assert_eq!(lit("q\"b\\n\nr\rt\t"), r#""q\"b\\n\nr\rt\t""#);
         assert_eq!(lit("\u{0}\u{7f}\u{85}\u{202e}x"), r#""\u{0}\u{7f}\u{85}\u{202e}x""#);
         assert_eq!(lit(""), "\"\"");
+    }
+
+    #[test]
+    fn the_threaded_expansion_is_the_sequential_one() {
+        let mut spec = String::from(
+            "[api]\nname = \"E\"\n[status.400]\nname = \"B\"\nmeaning = \"m\"\nmeaning_zh = \"m\"\nretry = \"never\"\n",
+        );
+        for i in 0..super::PARALLEL_FROM + 10 {
+            spec.push_str(&format!(
+                "[[errors]]\nvariant = \"V{i}\"\nstatus = 400\nerror = \"e{}\"\ndescription = \"d {{x}} {i}\"\n\
+                 cause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n",
+                i % 7
+            ));
+        }
+        let model =
+            crate::check(vec![crate::SourceFile::new("s.toml", "/s.toml", spec)]).map_err(|r| r.messages);
+        let model = model.unwrap_or_else(|m| panic!("{m:?}"));
+        let sequential =
+            super::doc_source(&model) + &super::head_source(&model) + &super::tail_source(&model);
+        assert!(super::expand(&model) == sequential);
+        assert!(sequential.contains("mod __chunk_7 {"));
     }
 
     #[test]

@@ -96,17 +96,12 @@ impl Table {
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            if k.value.len() == key.len() && k.value.as_bytes() == key.as_bytes() {
-                return Some(i);
-            }
-        }
-        None
+        self.entries.iter().position(|(k, _)| k.value == key)
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Spanned<Value>> {
-        self.position(key).and_then(|i| self.entries.get(i)).map(|(_, v)| v)
+        self.entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
     }
 
     /// The key (with its range) and value of `key`.
@@ -540,7 +535,10 @@ impl<'a> Parser<'a> {
         if t.position(&last.value).is_some() {
             return err(last.span.clone(), format!("duplicate key `{}`", dotted(&key)));
         }
-        t.entries.push((last.clone(), value));
+        let mut key = key;
+        if let Some(last) = key.pop() {
+            t.entries.push((last, value));
+        }
         Ok(())
     }
 

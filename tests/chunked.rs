@@ -1,0 +1,52 @@
+//! A spec with more entries than one chunk of the generated matches (256): the code
+//! that builds variants and views them is split into modules, and must behave exactly
+//! like the single-function code, under `deny(warnings, missing_docs)` and pedantic
+//! clippy like any generated code.
+#![deny(warnings, missing_docs)]
+#![warn(clippy::pedantic)]
+
+/// 300 synthetic errors.
+pub mod many {
+    easemob_errors::include_errors!("tests/specs/many.toml");
+}
+
+use many::BigError;
+
+/// The description of `entry` with sample values in its placeholders.
+fn sample(entry: &easemob_errors::CatalogEntry) -> String {
+    let t = entry.template();
+    let mut out = String::new();
+    for (i, lit) in t.literals().iter().enumerate() {
+        if let Some(p) = i.checked_sub(1).and_then(|i| t.placeholders().get(i)) {
+            out.push_str(if p.kind() == easemob_errors::PlaceholderKind::U64 { "42" } else { "x-1" });
+        }
+        out.push_str(lit);
+    }
+    out
+}
+
+#[test]
+fn every_entry_of_every_chunk_classifies_views_and_clones() {
+    assert_eq!(BigError::catalog().len(), 300);
+    for entry in BigError::catalog() {
+        let body = serde_json::json!({ "error": entry.code(), "error_description": sample(entry) });
+        let e = BigError::from_response(entry.status(), &serde_json::to_vec(&body).unwrap());
+        assert_eq!(e.variant_name(), entry.variant(), "{e:?}");
+        assert_eq!(e.catalog_entry(), Some(entry));
+        assert_eq!(e.description().as_deref(), Some(sample(entry).as_str()));
+        assert_eq!(e.clone(), e);
+        assert!(format!("{e:?}").starts_with(entry.variant()));
+        let back: BigError = serde_json::from_slice(&serde_json::to_vec(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+}
+
+#[test]
+fn variants_of_the_last_chunk_are_typed() {
+    let e = BigError::from_response(
+        404,
+        br#"{"error":"error_code_74","error_description":"entity a in group 7 failed check 299"}"#,
+    );
+    assert_eq!(e, BigError::Error299 { name: "a".into(), group_id: 7 });
+    assert_ne!(e, BigError::Error299 { name: "a".into(), group_id: 8 });
+}
