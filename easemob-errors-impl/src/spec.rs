@@ -365,11 +365,9 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         if let Some(value) = table.get("errors") {
             match value.get_ref() {
                 Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if let Some(e) = cx.error_def(i, item) {
-                            spec.errors.push(e);
-                        }
-                    }
+                    let (defs, diags) = error_defs(cx.file, cx.texts, items);
+                    spec.errors.extend(defs);
+                    cx.diags.extend(diags);
                 }
                 other => cx.diags.push(cx.loc(value.span()).error(format!(
                     "`errors` must be an array of tables (`[[errors]]`), found {}",
@@ -385,6 +383,33 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         );
     }
     (spec, cx.diags)
+}
+
+/// Entries from which `[[errors]]` tables are read on two threads.
+const PARALLEL_FROM: usize = 2000;
+
+/// Reads the `[[errors]]` tables of one file, in order; a large list in two halves on
+/// two threads (each entry is read on its own, so the result is the same).
+fn error_defs(file: usize, texts: &[String], items: &[Spanned<Value>]) -> (Vec<ErrorDef>, Vec<Diagnostic>) {
+    let read = |base: usize, items: &[Spanned<Value>]| {
+        let mut cx = Cx { diags: Vec::new(), file, texts };
+        let defs: Vec<ErrorDef> =
+            items.iter().enumerate().filter_map(|(i, item)| cx.error_def(base + i, item)).collect();
+        (defs, cx.diags)
+    };
+    if items.len() < PARALLEL_FROM {
+        return read(0, items);
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let ((mut defs, mut diags), rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| read(first.len(), second));
+        (read(0, first), rest.join())
+    });
+    // A thread that could not run (it never panics) is made up for here.
+    let (more_defs, more_diags) = rest.unwrap_or_else(|_| read(first.len(), second));
+    defs.extend(more_defs);
+    diags.extend(more_diags);
+    (defs, diags)
 }
 
 struct Cx<'t> {
