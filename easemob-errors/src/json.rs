@@ -128,7 +128,12 @@ impl<'a> Reader<'a> {
             match (key.len(), &*key) {
                 (5, b"error") => error = self.field()?,
                 (17, b"error_description") => description = self.field()?,
-                _ => self.skip_value(1)?,
+                // Other fields: scalars directly, containers by the general loop.
+                _ => match self.peek() {
+                    Some(b'"') => self.skip_string()?,
+                    Some(b'-' | b'0'..=b'9') => self.number()?,
+                    _ => self.skip_value(1)?,
+                },
             }
             self.ws();
             match self.peek() {
