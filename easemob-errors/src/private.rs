@@ -142,12 +142,10 @@ impl Table {
 /// a few multiplications; no loop over the bytes.
 pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
     let bytes = code.map_or(&[][..], str::as_bytes);
-    let word = |chunk: &[u8]| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(chunk) {
-            *d = *s;
-        }
-        u64::from_le_bytes(w)
+    // Eight bytes little-endian, zero-padded; one load when there are eight (most codes).
+    let word = |chunk: &[u8]| match <[u8; 8]>::try_from(chunk) {
+        Ok(w) => u64::from_le_bytes(w),
+        Err(_) => chunk.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b)),
     };
     let head = word(bytes.get(..8).unwrap_or(bytes));
     let tail = word(bytes.get(bytes.len().saturating_sub(8)..).unwrap_or(bytes));
@@ -392,19 +390,27 @@ pub enum Classified<T> {
 /// not parse (the next candidate is tried).
 pub type Build<T> = fn(usize, &Values<'_>) -> Option<T>;
 
-/// Classifies a response.
-pub fn classify<T>(table: &Table, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
+/// Classifies a response. `status_only` and `unknown` make the enum's fallback
+/// variants: the value is built where it is returned, without intermediate moves.
+pub fn classify<T>(
+    table: &Table,
+    status: u16,
+    body: &[u8],
+    build: Build<T>,
+    status_only: fn(StatusOnly) -> T,
+    unknown: fn(UnknownError) -> T,
+) -> T {
     if body.len() > MAX_BODY_LEN {
-        return Classified::Status(StatusOnly::new(status, body));
+        return status_only(StatusOnly::new(status, body));
     }
     match json::scan(body) {
         Scan::Object { error, description } if error.is_some() || description.is_some() => {
-            if let Some(known) = lookup(table, status, error.as_deref(), description.as_deref(), build) {
-                return Classified::Known(known);
+            match lookup(table, status, error.as_deref(), description.as_deref(), build) {
+                Some(known) => known,
+                None => unknown(UnknownError::new(status, error, description, body)),
             }
-            Classified::Unknown(UnknownError::new(status, error, description, body))
         }
-        _ => Classified::Status(StatusOnly::new(status, body)),
+        _ => status_only(StatusOnly::new(status, body)),
     }
 }
 

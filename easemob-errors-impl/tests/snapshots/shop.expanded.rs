@@ -232,7 +232,14 @@ const _: () = {
         /// `error`, description template); a body the catalog does not list gives
         /// [`Self::Unknown`], one without a usable error body [`Self::Status`].
         pub fn from_response(status: u16, body: &[u8]) -> Self {
-            Self::__from(__p::classify(&__TABLE, status, body, Self::__build))
+            __p::classify(
+                &__TABLE,
+                status,
+                body,
+                Self::__build,
+                Self::Status,
+                Self::Unknown,
+            )
         }
         /// The HTTP status.
         pub fn status(&self) -> u16 {
