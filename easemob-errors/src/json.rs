@@ -8,9 +8,9 @@ use std::borrow::Cow;
 /// serde_json's recursion limit lets 127 nested arrays/objects through, not 128.
 const MAX_DEPTH: u32 = 127;
 
-/// A top-level field of interest: its string value (escapes decoded), or `None` when it
-/// is absent or not a string (null, a number...).
-pub(crate) type Field<'a> = Option<Cow<'a, str>>;
+/// A top-level field of interest: its string value (escapes decoded; checked UTF-8), or
+/// `None` when it is absent or not a string (null, a number...).
+pub(crate) type Field<'a> = Option<Cow<'a, [u8]>>;
 
 /// What a body is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +30,10 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The index of the first byte at or after `from` that ends a run of plain string
-/// content: `"`, `\` or a control character (or `bytes.len()`). Eight bytes at a time.
+/// content: `"`, `\\` or a control character, and with `STOP_HIGH` also a non-ASCII
+/// byte (or `bytes.len()`). Eight bytes at a time.
 #[inline]
-fn special(bytes: &[u8], from: usize) -> usize {
+fn special<const STOP_HIGH: bool>(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while let Some(chunk) = bytes.get(i..i + 8) {
         let mut word = [0u8; 8];
@@ -44,14 +45,15 @@ fn special(bytes: &[u8], from: usize) -> usize {
         // holding no borrow from a lower one, which only matters after a hit).
         let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
         let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let hits = zero(quote) | zero(backslash) | control;
+        let high = if STOP_HIGH { w & HIGHS } else { 0 };
+        let hits = zero(quote) | zero(backslash) | control | high;
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
     while let Some(&b) = bytes.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
+        if b == b'"' || b == b'\\' || b < 0x20 || (STOP_HIGH && b >= 0x80) {
             break;
         }
         i += 1;
@@ -60,19 +62,16 @@ fn special(bytes: &[u8], from: usize) -> usize {
 }
 
 struct Reader<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
 
 /// Reads a body.
 pub(crate) fn scan(body: &[u8]) -> Scan<'_> {
-    // One validation of the whole body: JSON text is UTF-8, and outside strings
-    // only ASCII is valid, so this is exactly "every string is valid UTF-8".
-    let Ok(text) = std::str::from_utf8(body) else {
-        return Scan::Invalid;
-    };
-    let mut r = Reader { text, bytes: body, pos: 0 };
+    // JSON text is UTF-8. Outside strings only ASCII is valid, which the structure's
+    // byte-by-byte reading ensures; inside strings, the runs of non-ASCII bytes (found
+    // by the same eight-bytes-at-a-time scan) are checked. So a body is read once.
+    let mut r = Reader { bytes: body, pos: 0 };
     r.ws();
     let result =
         if r.peek() == Some(b'{') { r.top_object() } else { r.skip_value(0).map(|()| Scan::OtherJson) };
@@ -153,14 +152,23 @@ impl<'a> Reader<'a> {
         let open = self.pos;
         self.eat(b'"')?;
         let start = self.pos;
-        self.pos = special(self.bytes, start);
+        self.pos = special::<true>(self.bytes, start);
         if self.peek() == Some(b'"') {
             let key = self.bytes.get(start..self.pos).ok_or(())?;
             self.pos += 1;
             return Ok(Cow::Borrowed(key));
         }
         self.pos = open;
-        Ok(Cow::Owned(self.string()?.into_owned().into_bytes()))
+        self.string()
+    }
+
+    /// At a non-ASCII byte inside a string: the run up to the next `"`, `\\` or control
+    /// byte (none of which occurs inside a UTF-8 sequence) must be UTF-8.
+    fn utf8_run(&mut self) -> Res<()> {
+        let end = special::<false>(self.bytes, self.pos);
+        std::str::from_utf8(self.bytes.get(self.pos..end).ok_or(())?).map_err(|_| ())?;
+        self.pos = end;
+        Ok(())
     }
 
     fn field(&mut self) -> Res<Field<'a>> {
@@ -172,24 +180,28 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads a string at `"`, decoding escapes; borrowed when there are none.
-    fn string(&mut self) -> Res<Cow<'a, str>> {
+    /// Reads a string at `"`, decoding escapes and checking it is UTF-8; borrowed when
+    /// it has no escapes.
+    fn string(&mut self) -> Res<Cow<'a, [u8]>> {
         self.eat(b'"')?;
         let start = self.pos;
-        self.pos = special(self.bytes, self.pos);
-        match self.peek() {
-            Some(b'"') => {
-                let s = self.text.get(start..self.pos).ok_or(())?;
-                self.pos += 1;
-                return Ok(Cow::Borrowed(s));
+        loop {
+            self.pos = special::<true>(self.bytes, self.pos);
+            match self.peek() {
+                Some(b'"') => {
+                    let s = self.bytes.get(start..self.pos).ok_or(())?;
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(0x80..=0xff) => self.utf8_run()?,
+                _ => return Err(()),
             }
-            Some(b'\\') => {}
-            _ => return Err(()),
         }
         // Room for the rest too, in the usual case of a few escapes in a short text.
-        let first = self.text.get(start..self.pos).ok_or(())?;
-        let mut out = String::with_capacity(2 * first.len() + 32);
-        out.push_str(first);
+        let first = self.bytes.get(start..self.pos).ok_or(())?;
+        let mut out = Vec::with_capacity(2 * first.len() + 32);
+        out.extend_from_slice(first);
         loop {
             match self.peek() {
                 Some(b'"') => {
@@ -201,20 +213,24 @@ impl<'a> Reader<'a> {
                     self.escape(Some(&mut out))?;
                 }
                 Some(0x00..=0x1f) | None => return Err(()),
-                Some(_) => {
+                Some(b) => {
                     let run_start = self.pos;
-                    self.pos = special(self.bytes, self.pos);
-                    out.push_str(self.text.get(run_start..self.pos).ok_or(())?);
+                    if b >= 0x80 {
+                        self.utf8_run()?;
+                    } else {
+                        self.pos = special::<true>(self.bytes, self.pos);
+                    }
+                    out.extend_from_slice(self.bytes.get(run_start..self.pos).ok_or(())?);
                 }
             }
         }
     }
 
-    /// Skips a string at `"`, validating its escapes.
+    /// Skips a string at `"`, validating its escapes and its UTF-8.
     fn skip_string(&mut self) -> Res<()> {
         self.eat(b'"')?;
         loop {
-            self.pos = special(self.bytes, self.pos);
+            self.pos = special::<true>(self.bytes, self.pos);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -224,15 +240,15 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     self.escape(None)?;
                 }
-                Some(0x00..=0x1f) | None => return Err(()),
-                Some(_) => self.pos += 1,
+                Some(0x80..=0xff) => self.utf8_run()?,
+                _ => return Err(()),
             }
         }
     }
 
     /// An escape, after its `\`: as serde_json validates them for UTF-8 strings
     /// (surrogates must pair).
-    fn escape(&mut self, out: Option<&mut String>) -> Res<()> {
+    fn escape(&mut self, out: Option<&mut Vec<u8>>) -> Res<()> {
         let b = self.peek().ok_or(())?;
         self.pos += 1;
         let c = match b {
@@ -264,7 +280,7 @@ impl<'a> Reader<'a> {
             _ => return Err(()),
         };
         if let Some(out) = out {
-            out.push(c);
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
         Ok(())
     }
@@ -531,10 +547,9 @@ mod tests {
     use super::*;
 
     fn fields(body: &str) -> (Option<String>, Option<String>) {
+        let text = |f: Cow<'_, [u8]>| String::from_utf8(f.into_owned()).unwrap();
         match scan(body.as_bytes()) {
-            Scan::Object { error, description } => {
-                (error.map(Cow::into_owned), description.map(Cow::into_owned))
-            }
+            Scan::Object { error, description } => (error.map(text), description.map(text)),
             other => panic!("{body}: {other:?}"),
         }
     }
@@ -589,7 +604,22 @@ mod tests {
             assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "serde_json accepts {bad:?}");
             assert_eq!(scan(bad.as_bytes()), Scan::Invalid, "{bad:?}");
         }
-        assert_eq!(scan(b"{\"a\":\"\xff\"}"), Scan::Invalid);
+        for bad in [
+            &b"{\"a\":\"\xff\"}"[..],
+            b"{\"error\":\"\xc3\"}",
+            b"{\"error\":\"a\\n\xe4\xb8\"}",
+            b"{\"\xc3\x28\":1}",
+            b"{\"error_description\":\"\xed\xa0\x80\"}",
+            b"[\"\xf4\x90\x80\x80\"]",
+            b"{\"a\":1}\xc3\xa9",
+            b"\xef\xbb\xbf{}",
+        ] {
+            assert!(serde_json::from_slice::<serde_json::Value>(bad).is_err(), "{bad:?}");
+            assert_eq!(scan(bad), Scan::Invalid, "{bad:?}");
+        }
+        let good = r#"{"k\u00e9":"中文","error":"é\nü","error_description":"😀"}"#;
+        assert!(serde_json::from_str::<serde_json::Value>(good).is_ok());
+        assert_eq!(fields(good), (Some("é\nü".into()), Some("😀".into())));
     }
 
     #[test]

@@ -121,14 +121,14 @@ impl Iterator for Candidates<'_> {
 
 impl Table {
     /// The slot range of (status, code): one hash, usually one probe.
-    fn group(&self, status: u16, code: Option<&str>) -> Option<std::ops::Range<usize>> {
+    fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
         let mask = self.hash.len().checked_sub(1)?;
         // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
-        let mut at = usize::try_from(group_hash(status, code) & mask as u64).unwrap_or(0);
+        let mut at = usize::try_from(hash(status, code) & mask as u64).unwrap_or(0);
         for _ in 0..self.hash.len() {
             let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
             let group = self.groups.get(g)?;
-            if group.status == status && group.code == code {
+            if group.status == status && group.code.map(str::as_bytes) == code {
                 return Some(usize::try_from(group.start).ok()?..usize::try_from(group.end).ok()?);
             }
             at = (at + 1) & mask;
@@ -141,7 +141,12 @@ impl Table {
 /// the same): status, length and the first and last eight bytes of the code, mixed with
 /// a few multiplications; no loop over the bytes.
 pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
-    let bytes = code.map_or(&[][..], str::as_bytes);
+    hash(status, code.map(str::as_bytes))
+}
+
+/// [`group_hash`] of a code given as (UTF-8) bytes.
+fn hash(status: u16, code: Option<&[u8]>) -> u64 {
+    let bytes = code.unwrap_or(&[]);
     // Eight bytes little-endian, zero-padded; one load when there are eight (most codes).
     let word = |chunk: &[u8]| match <[u8; 8]>::try_from(chunk) {
         Ok(w) => u64::from_le_bytes(w),
@@ -158,16 +163,35 @@ pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
     h ^ (h >> 29)
 }
 
-/// A description matched against a template: the ranges of each placeholder's value.
+/// A description (UTF-8 bytes) matched against a template: the ranges of each
+/// placeholder's value. Literals are text, so every range is at character boundaries.
 #[derive(Debug, Clone, Copy)]
 pub struct Captures<'a> {
-    text: &'a str,
+    text: &'a [u8],
     ranges: [(usize, usize); MAX_PLACEHOLDERS],
 }
 
 impl Captures<'_> {
-    fn get(&self, i: usize) -> &str {
-        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
+    fn get(&self, i: usize) -> &[u8] {
+        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or(&[])
+    }
+}
+
+/// Text of a captured value (always UTF-8: a range of checked text between literals).
+fn owned_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Text of a field of the body (checked UTF-8 by the reader).
+fn text(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(b) => std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed),
+        Cow::Owned(v) => Cow::Owned(
+            String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
     }
 }
 
@@ -185,7 +209,7 @@ impl Values<'_> {
     /// The value of placeholder `i`, as text.
     pub fn string(&self, i: usize) -> String {
         match self {
-            Values::Captures(c) => c.get(i).to_owned(),
+            Values::Captures(c) => owned_text(c.get(i)),
             Values::Fields(f) => match f.get(i) {
                 Some(Some(FieldValue::Str(s))) => (*s).to_owned(),
                 Some(Some(other)) => other.to_string(),
@@ -199,11 +223,18 @@ impl Values<'_> {
     pub fn u64(&self, i: usize) -> Option<u64> {
         match self {
             Values::Captures(c) => {
+                // Canonical decimal only (so it renders back to the same text), in range.
                 let s = c.get(i);
-                let canonical = !s.is_empty()
-                    && s.bytes().all(|b| b.is_ascii_digit())
-                    && (s == "0" || !s.starts_with('0'));
-                if canonical { s.parse().ok() } else { None }
+                if s.is_empty() || (s.len() > 1 && s.first() == Some(&b'0')) {
+                    return None;
+                }
+                s.iter().try_fold(0u64, |n, &b| {
+                    if b.is_ascii_digit() {
+                        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+                    } else {
+                        None
+                    }
+                })
             }
             Values::Fields(f) => match f.get(i) {
                 Some(Some(FieldValue::U64(n))) => Some(*n),
@@ -220,15 +251,15 @@ impl Values<'_> {
                 if s.is_empty() {
                     return Vec::new();
                 }
-                let mut items = Vec::with_capacity(1 + count(s.as_bytes(), b", "));
+                let mut items = Vec::with_capacity(1 + count(s, b", "));
                 let mut rest = s;
-                while let Some(at) = find(rest.as_bytes(), b", ") {
+                while let Some(at) = find(rest, b", ") {
                     let (item, tail) = (rest.get(..at), rest.get(at + 2..));
                     let (Some(item), Some(tail)) = (item, tail) else { break };
-                    items.push(item.to_owned());
+                    items.push(owned_text(item));
                     rest = tail;
                 }
-                items.push(rest.to_owned());
+                items.push(owned_text(rest));
                 items
             }
             Values::Fields(f) => match f.get(i) {
@@ -241,16 +272,16 @@ impl Values<'_> {
 
 /// Matches `text` against a template; leftmost matching of each literal is complete
 /// for placeholders that accept any text, and placeholders are never adjacent.
-fn match_template<'a>(t: &Template, text: &'a str) -> Option<Captures<'a>> {
+fn match_template<'a>(t: &Template, text: &'a [u8]) -> Option<Captures<'a>> {
     let literals = t.literals();
     let (first, rest) = literals.split_first()?;
     // Cheap rejections first: most entries of a group differ in their first byte.
     if let Some(&b) = first.as_bytes().first()
-        && text.as_bytes().first() != Some(&b)
+        && text.first() != Some(&b)
     {
         return None;
     }
-    if !text.starts_with(first) {
+    if !text.starts_with(first.as_bytes()) {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
@@ -259,12 +290,12 @@ fn match_template<'a>(t: &Template, text: &'a str) -> Option<Captures<'a>> {
         return (pos == text.len()).then_some(Captures { text, ranges });
     };
     for (i, lit) in middle.iter().enumerate() {
-        let at = pos + find(text.as_bytes().get(pos..)?, lit.as_bytes())?;
+        let at = pos + find(text.get(pos..)?, lit.as_bytes())?;
         *ranges.get_mut(i)? = (pos, at);
         pos = at + lit.len();
     }
     let end = text.len().checked_sub(last.len())?;
-    if end < pos || !text.as_bytes().get(end..)?.eq(last.as_bytes()) {
+    if end < pos || !text.get(end..)?.eq(last.as_bytes()) {
         return None;
     }
     *ranges.get_mut(middle.len())? = (pos, end);
@@ -279,7 +310,7 @@ const MAX_SPLITS: usize = 64;
 /// to [`MAX_SPLITS`], until `f` accepts one.
 fn other_splits<'a, T>(
     t: &Template,
-    text: &'a str,
+    text: &'a [u8],
     f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
 ) -> Option<T> {
     if !t.placeholders().iter().any(|p| p.kind() == PlaceholderKind::U64) {
@@ -291,7 +322,7 @@ fn other_splits<'a, T>(
         return None; // one placeholder: one split, already tried
     }
     let end = text.len().checked_sub(last.len())?;
-    if !text.starts_with(first) || !text.ends_with(last) || end < first.len() {
+    if !text.starts_with(first.as_bytes()) || !text.ends_with(last.as_bytes()) || end < first.len() {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
@@ -302,7 +333,7 @@ fn other_splits<'a, T>(
 #[allow(clippy::too_many_arguments)]
 fn splits_from<'a, T>(
     middle: &[&str],
-    text: &'a str,
+    text: &'a [u8],
     i: usize,
     pos: usize,
     end: usize,
@@ -320,7 +351,7 @@ fn splits_from<'a, T>(
     };
     let mut from = pos;
     while *budget > 0 {
-        let at = from + find(text.as_bytes().get(from..end)?, lit.as_bytes())?;
+        let at = from + find(text.get(from..end)?, lit.as_bytes())?;
         *ranges.get_mut(i)? = (pos, at);
         if let Some(value) = splits_from(middle, text, i + 1, at + lit.len(), end, ranges, budget, f) {
             return Some(value);
@@ -407,7 +438,7 @@ pub fn classify<T>(
         Scan::Object { error, description } if error.is_some() || description.is_some() => {
             match lookup(table, status, error.as_deref(), description.as_deref(), build) {
                 Some(known) => known,
-                None => unknown(UnknownError::new(status, error, description, body)),
+                None => unknown(UnknownError::new(status, error.map(text), description.map(text), body)),
             }
         }
         _ => status_only(StatusOnly::new(status, body)),
@@ -419,15 +450,15 @@ pub fn classify<T>(
 fn lookup<T>(
     table: &Table,
     status: u16,
-    code: Option<&str>,
-    description: Option<&str>,
+    code: Option<&[u8]>,
+    description: Option<&[u8]>,
     build: Build<T>,
 ) -> Option<T> {
     let code = code.filter(|c| !c.is_empty());
-    let description = description.unwrap_or("");
+    let description = description.unwrap_or(&[]);
     // Templates that start with other text than the description cannot match: only
     // the group's slots that start with its first byte, or with a placeholder, are tried.
-    let first = description.as_bytes().first().map_or(0, |&b| u16::from(b) + 1);
+    let first = description.first().map_or(0, |&b| u16::from(b) + 1);
     for slot in table.candidates(table.group(status, code)?, first) {
         let Some((index, entry)) = table.entry(slot) else { continue };
         if let Some(caps) = match_template(entry.template(), description) {
@@ -796,7 +827,8 @@ where
         None => {
             let mut statuses = table.entries.iter().filter(|e| {
                 e.code() == body.error.as_deref().filter(|c| !c.is_empty())
-                    && match_template(e.template(), body.description.as_deref().unwrap_or("")).is_some()
+                    && match_template(e.template(), body.description.as_deref().unwrap_or("").as_bytes())
+                        .is_some()
             });
             let first = statuses.next().map(CatalogEntry::status);
             match first {
@@ -817,7 +849,8 @@ where
     if body.error.is_none() && body.description.is_none() {
         return Ok(Classified::Status(StatusOnly::new(status, &raw)));
     }
-    Ok(match lookup(table, status, body.error.as_deref(), body.description.as_deref(), build) {
+    let (code, description) = (body.error.as_deref(), body.description.as_deref());
+    Ok(match lookup(table, status, code.map(str::as_bytes), description.map(str::as_bytes), build) {
         Some(known) => Classified::Known(known),
         None => Classified::Unknown(UnknownError::new(
             status,
@@ -909,12 +942,12 @@ mod tests {
 
     #[test]
     fn template_matching_captures_leftmost() {
-        let caps = match_template(&T, "Could not find application for a/b/c from URI: a/b/c/users").unwrap();
-        assert_eq!((caps.get(0), caps.get(1), caps.get(2)), ("a", "b/c", "a/b/c/users"));
-        assert!(match_template(&T, "Could not find application for a").is_none());
+        let caps = match_template(&T, b"Could not find application for a/b/c from URI: a/b/c/users").unwrap();
+        assert_eq!((caps.get(0), caps.get(1), caps.get(2)), (&b"a"[..], &b"b/c"[..], &b"a/b/c/users"[..]));
+        assert!(match_template(&T, b"Could not find application for a").is_none());
         const X: Template = Template::__new("ab{x}ba", &["ab", "ba"], &[]);
-        assert!(match_template(&X, "aba").is_none(), "prefix and suffix may not overlap");
-        assert_eq!(match_template(&X, "abba").unwrap().get(0), "");
+        assert!(match_template(&X, b"aba").is_none(), "prefix and suffix may not overlap");
+        assert_eq!(match_template(&X, b"abba").unwrap().get(0), b"");
     }
 
     #[test]
@@ -925,7 +958,7 @@ mod tests {
             Placeholder::__new("n", PlaceholderKind::U64),
         ];
         const T3: Template = Template::__new("{a}-{b}-{n:u64}", &["", "-", "-", ""], &P);
-        let text = "x-".repeat(1000) + "y";
+        let text = ("x-".repeat(1000) + "y").into_bytes();
         let mut calls = 0;
         assert!(
             other_splits(&T3, &text, &mut |_| -> Option<()> {
@@ -935,7 +968,7 @@ mod tests {
             .is_none()
         );
         assert_eq!(calls, MAX_SPLITS);
-        let found = other_splits(&T3, "a-b-c-7", &mut |c| {
+        let found = other_splits(&T3, b"a-b-c-7", &mut |c| {
             let v = Values::Captures(*c);
             v.u64(2).map(|n| (v.string(0), v.string(1), n))
         });
@@ -974,7 +1007,7 @@ mod tests {
     #[test]
     fn typed_captures_parse_only_canonical_text() {
         let caps = Values::Captures(Captures {
-            text: "12 012 a, b",
+            text: b"12 012 a, b",
             ranges: [(0, 2), (3, 6), (7, 11), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)],
         });
         assert_eq!(caps.u64(0), Some(12));
@@ -982,7 +1015,8 @@ mod tests {
         assert_eq!(caps.list(2), ["a", "b"]);
         assert!(caps.list(3).is_empty());
         let text = "a, b,, c, , d,  e, ";
-        let caps = Values::Captures(Captures { text, ranges: [(0, text.len()); MAX_PLACEHOLDERS] });
+        let caps =
+            Values::Captures(Captures { text: text.as_bytes(), ranges: [(0, text.len()); MAX_PLACEHOLDERS] });
         let split: Vec<&str> = text.split(", ").collect();
         assert_eq!(caps.list(0), split);
     }
