@@ -658,15 +658,7 @@ impl<'a> Parser<'a> {
         self.trim_first_newline();
         let mut out = String::new();
         loop {
-            let run_start = self.pos;
-            loop {
-                self.pos = scan::until(self.bytes, self.pos, b'"', b'\\', false);
-                match self.peek() {
-                    Some(b'\t' | b'\n') => self.pos += 1,
-                    _ => break,
-                }
-            }
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
+            self.ml_text(b'"', b'\\', &mut out);
             match self.peek() {
                 Some(b'"') => {
                     if self.close_ml(b'"', &mut out) {
@@ -733,15 +725,7 @@ impl<'a> Parser<'a> {
         self.trim_first_newline();
         let mut out = String::new();
         loop {
-            let run_start = self.pos;
-            loop {
-                self.pos = scan::until(self.bytes, self.pos, b'\'', b'\'', false);
-                match self.peek() {
-                    Some(b'\t' | b'\n') => self.pos += 1,
-                    _ => break,
-                }
-            }
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
+            self.ml_text(b'\'', b'\'', &mut out);
             match self.peek() {
                 Some(b'\'') => {
                     if self.close_ml(b'\'', &mut out) {
@@ -756,6 +740,20 @@ impl<'a> Parser<'a> {
                 Some(_) => return self.expected("text in the string"),
             }
         }
+    }
+
+    /// Appends the multi-line string's text at the cursor, up to the next `a` or `b`,
+    /// carriage return or other control character (tabs and line feeds are text).
+    fn ml_text(&mut self, a: u8, b: u8, out: &mut String) {
+        let run_start = self.pos;
+        loop {
+            self.pos = scan::until(self.bytes, self.pos, a, b, false);
+            match self.peek() {
+                Some(b'\t' | b'\n') => self.pos += 1,
+                _ => break,
+            }
+        }
+        out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
     }
 
     fn trim_first_newline(&mut self) {
