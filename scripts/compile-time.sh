@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Compile-time cost of include_errors! for specs of 100, 1,000 and 10,000 entries:
-# the macro's expansion time (stages in the dev profile, as users get the macro) and
-# the build time of a crate that includes the spec (its dependencies built already).
+# the macro's expansion time (stages in the dev profile, as users get the macro), the
+# build time of a crate that includes the spec (its dependencies built already), and
+# its rebuild after a one-entry edit.
 #
-# usage: scripts/compile-time.sh [SIZES...]     (default: 100 1000 10000)
+# usage: [ROUNDS=5] scripts/compile-time.sh [SIZES...]     (default: 100 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,23 +33,42 @@ python3 scripts/gen-spec.py 10 "$work/crate/spec.toml"
 export CARGO_TARGET_DIR="$root/target/compile-time"
 (cd "$work/crate" && cargo build -q --offline)   # dependencies, once
 
-printf '%8s  %14s  %12s\n' entries expansion build
-declare -A build
+# Interleaved rounds (every size once per round), medians over the rounds: the VM's
+# speed drifts by tens of percent from minute to minute, and this way the drift hits
+# every size alike (ratios stay meaningful). Per size and round: the expansion (median
+# of 3 in one process), a clean build of the including crate (its dependencies built),
+# and a rebuild after editing one entry's text (the everyday case; incremental).
+rounds=${ROUNDS:-5}
+declare -A expands builds edits
 for n in "${sizes[@]}"; do
   python3 scripts/gen-spec.py "$n" "$work/spec-$n.toml"
-  expand=$(./target/debug/examples/expand-time "$work/spec-$n.toml" 5 | cut -d' ' -f1)
-  times=()
-  for _ in 1 2 3; do
+done
+timed_build() {
+  local start end
+  start=$(date +%s%N)
+  (cd "$work/crate" && cargo build -q --offline)
+  end=$(date +%s%N)
+  awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+for round in $(seq "$rounds"); do
+  for n in "${sizes[@]}"; do
+    expands[$n]+="$(./target/debug/examples/expand-time "$work/spec-$n.toml" 3 | cut -d' ' -f1) "
     cp "$work/spec-$n.toml" "$work/crate/spec.toml"
-    touch "$work/crate/spec.toml"
-    start=$(date +%s%N)
-    (cd "$work/crate" && cargo build -q --offline)
-    end=$(date +%s%N)
-    times+=("$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')")
+    (cd "$work/crate" && cargo clean -q -p big-spec)
+    builds[$n]+="$(timed_build) "
+    sed -i "s/^cause = \"Cause of error 0\.\"/cause = \"Cause of error 0 (edit $round).\"/" "$work/crate/spec.toml"
+    edits[$n]+="$(timed_build) "
   done
-  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
-  build[$n]=$median
-  printf '%8s  %11s ms  %10.2f s\n' "$n" "$expand" "$median"
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+printf 'medians of %s interleaved rounds\n' "$rounds"
+printf '%8s  %14s  %12s  %14s\n' entries expansion build "edit, rebuild"
+declare -A build
+for n in "${sizes[@]}"; do
+  expand=$(echo "${expands[$n]}" | median)
+  build[$n]=$(echo "${builds[$n]}" | median)
+  printf '%8s  %11s ms  %10.2f s  %12.2f s\n' "$n" "$expand" "${build[$n]}" "$(echo "${edits[$n]}" | median)"
 done
 if [ -n "${build[1000]:-}" ] && [ -n "${build[10000]:-}" ]; then
   awk -v a="${build[10000]}" -v b="${build[1000]}" 'BEGIN { printf "build(10000) / build(1000) = %.1f\n", a / b }'
