@@ -160,8 +160,18 @@ fn head_source(model: &Model) -> String {
         policy(o, s.retry);
         o.s(if s.alert { ", true),\n" } else { ", false),\n" });
     }
-    o.s("];\nstatic __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [\n");
-    for e in &model.entries {
+    o.s("];\n");
+    // A large catalog is one `const` item per entry, gathered by the static: after an
+    // edit, the compiler checks and evaluates again only the entries that changed
+    // (incremental compilation reuses the rest), not one initializer of every entry.
+    let one_item_each = model.entries.len() > CHUNK;
+    if !one_item_each {
+        o.s("static __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [\n");
+    }
+    for (i, e) in model.entries.iter().enumerate() {
+        if one_item_each {
+            o.s("const __ENTRY_").n(i as u64).s(": __p::CatalogEntry = ");
+        }
         o.s("__p::CatalogEntry::__new(").lit(&e.variant).s(", ").n(u64::from(e.status)).s("u16, ");
         o.opt_lit(e.error.as_deref()).s(", ");
         template(o, &e.template);
@@ -175,7 +185,14 @@ fn head_source(model: &Model) -> String {
             .lit(&e.remedy_zh)
             .s(", ");
         policy(o, e.retry);
-        o.s(if e.alert { ", true),\n" } else { ", false),\n" });
+        o.s(if e.alert { ", true)" } else { ", false)" });
+        o.s(if one_item_each { ";\n" } else { ",\n" });
+    }
+    if one_item_each {
+        o.s("static __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [");
+        for i in 0..model.entries.len() {
+            o.s("__ENTRY_").n(i as u64).s(",");
+        }
     }
     o.s("];\n");
     out.0
