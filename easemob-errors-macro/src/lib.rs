@@ -16,7 +16,9 @@ use proc_macro2::{Span, TokenTree};
 /// ```
 ///
 /// The path is relative to the invoking crate's directory (`CARGO_MANIFEST_DIR`). Every
-/// mistake in the spec is a compile error that names the file, line and column.
+/// mistake in the spec is a compile error that names the file, line and column. Invoke it
+/// at module level: for specs of more than 256 entries the generated code splits into
+/// private modules that name the enum through `super::`.
 #[proc_macro]
 pub fn include_errors(input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
