@@ -93,6 +93,22 @@ impl Table {
         };
         Candidates { rank: self.rank, start, zeros: 0..zeros, matching: lo..hi }
     }
+
+    /// The slot range of (status, code): one hash, usually one probe.
+    fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
+        let mask = self.hash.len().checked_sub(1)?;
+        // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
+        let mut at = usize::try_from(hash(status, code) & mask as u64).unwrap_or(0);
+        for _ in 0..self.hash.len() {
+            let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
+            let group = self.groups.get(g)?;
+            if group.status == status && group.code.map(str::as_bytes) == code {
+                return Some(usize::try_from(group.start).ok()?..usize::try_from(group.end).ok()?);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
 }
 
 /// Slots of a group in lookup order: two runs merged by rank.
@@ -116,24 +132,6 @@ impl Iterator for Candidates<'_> {
         };
         let run = if take_zero { &mut self.zeros } else { &mut self.matching };
         run.next().map(|i| self.start + i)
-    }
-}
-
-impl Table {
-    /// The slot range of (status, code): one hash, usually one probe.
-    fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
-        let mask = self.hash.len().checked_sub(1)?;
-        // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
-        let mut at = usize::try_from(hash(status, code) & mask as u64).unwrap_or(0);
-        for _ in 0..self.hash.len() {
-            let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
-            let group = self.groups.get(g)?;
-            if group.status == status && group.code.map(str::as_bytes) == code {
-                return Some(usize::try_from(group.start).ok()?..usize::try_from(group.end).ok()?);
-            }
-            at = (at + 1) & mask;
-        }
-        None
     }
 }
 
@@ -251,7 +249,7 @@ impl Values<'_> {
                 if s.is_empty() {
                     return Vec::new();
                 }
-                let mut items = Vec::with_capacity(1 + count(s, b", "));
+                let mut items = Vec::new();
                 let mut rest = s;
                 while let Some(at) = find(rest, b", ") {
                     let (item, tail) = (rest.get(..at), rest.get(at + 2..));
@@ -375,16 +373,6 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         i = at + 1;
     }
     None
-}
-
-/// How many times `needle` occurs in `hay`, without overlaps.
-fn count(hay: &[u8], needle: &[u8]) -> usize {
-    let (mut n, mut rest) = (0, hay);
-    while let Some(at) = find(rest, needle) {
-        n += 1;
-        rest = rest.get(at + needle.len().max(1)..).unwrap_or(&[]);
-    }
-    n
 }
 
 /// The first index of `byte` in `hay`, eight bytes at a time.
