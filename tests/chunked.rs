@@ -27,7 +27,7 @@ fn sample(entry: &easemob_errors::CatalogEntry) -> String {
 
 #[test]
 fn every_entry_of_every_chunk_classifies_views_and_clones() {
-    assert_eq!(BigError::catalog().len(), 300);
+    assert_eq!(BigError::catalog().len(), 301);
     for entry in BigError::catalog() {
         let body = serde_json::json!({ "error": entry.code(), "error_description": sample(entry) });
         let e = BigError::from_response(entry.status(), &serde_json::to_vec(&body).unwrap());
@@ -49,4 +49,23 @@ fn variants_of_the_last_chunk_are_typed() {
     );
     assert_eq!(e, BigError::Error299 { name: "a".into(), group_id: 7 });
     assert_ne!(e, BigError::Error299 { name: "a".into(), group_id: 8 });
+}
+
+#[test]
+fn placeholders_may_be_named_like_the_generated_code_s_own_names() {
+    let e = BigError::from_response(
+        400,
+        br#"{"error":"shadowing","error_description":"table t, values 3, index i, e x, parts [a, b]"}"#,
+    );
+    let expected = BigError::Shadowing {
+        table: "t".into(),
+        values: 3,
+        index: "i".into(),
+        e: "x".into(),
+        parts: vec!["a".into(), "b".into()],
+    };
+    assert_eq!(e, expected);
+    assert_eq!(e.clone().description().as_deref(), Some("table t, values 3, index i, e x, parts [a, b]"));
+    let fields: Vec<String> = e.fields().map(|(name, value)| format!("{name}={value}")).collect();
+    assert_eq!(fields, ["table=t", "values=3", "index=i", "e=x", "parts=a, b"]);
 }

@@ -1,10 +1,14 @@
 //! Stage 3, expand: a validated [`Model`] into the source text of the generated enum.
 //!
 //! Lookups are data, not code: the catalog, the statuses, the lookup slots and a hash
-//! table of (status, `error`) groups are static arrays the runtime reads, so the generated
-//! code grows linearly with the spec and holds one `match` arm per entry in each of two
-//! small functions (`__build` and `__parts`); `Debug`, `Clone` and `PartialEq` go through
-//! them instead of being derived with an arm per variant each.
+//! table of (status, `error`) groups are static arrays of plain values (every string in
+//! one literal, cut at offsets; integers) that the runtime reads, so the generated code
+//! grows linearly with the spec and holds one `match` arm per entry in each of two
+//! small functions (`__build` and `__parts`, one plain call or constructor an arm);
+//! `Debug`, `Clone` and `PartialEq` go through them instead of being derived with an arm
+//! per variant each. What the compiler spends on each construct was measured at 10,000
+//! entries (see BENCHMARKS.md): arrays of structs or nested constructors, a `match`
+//! with thousands of or-patterns and `?` in thousands of arms each cost seconds.
 //!
 //! The output is Rust source text, which the macro hands to the compiler's own lexer
 //! (`TokenStream::from_str`): building tens of thousands of tokens one by one in an
@@ -13,7 +17,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::template::{Kind, Template};
+use crate::template::Kind;
 use crate::validate::{EntryModel, Model, Policy};
 
 /// The generated source as it is written. Its few operations stay cheap in the
@@ -54,14 +58,6 @@ impl Out {
         self.esc(text);
         self.0.push('"');
         self
-    }
-
-    /// `::core::option::Option<&str>` source.
-    fn opt_lit(&mut self, text: Option<&str>) -> &mut Self {
-        match text {
-            Some(t) => self.s("::core::option::Option::Some(").lit(t).s(")"),
-            None => self.s("::core::option::Option::None"),
-        }
     }
 
     /// `text` as the inside of a string literal: as is, in runs, except for what a
@@ -106,25 +102,74 @@ impl Out {
 /// Expands a model into source text. `model.files` are tracked with `include_bytes!`
 /// so that cargo rebuilds the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> String {
+    let layout = Layout::new(model);
     // The two halves are independent text: for a large spec, the first (the enum and
     // the catalog's data) is written on a second thread while this one writes the rest.
     if model.entries.len() < PARALLEL_FROM {
         let mut out = doc_source(model);
-        out.push_str(&head_source(model));
-        out.push_str(&tail_source(model));
+        out.push_str(&head_source(model, &layout));
+        out.push_str(&tail_source(model, &layout));
         return out;
     }
     let (doc, head, tail) = std::thread::scope(|scope| {
-        let head = scope.spawn(|| head_source(model));
+        let head = scope.spawn(|| head_source(model, &layout));
         let doc = doc_source(model);
-        let tail = tail_source(model);
+        let tail = tail_source(model, &layout);
         (doc, head.join(), tail)
     });
     // A thread that could not run (it never panics) is made up for here.
     let mut out = doc;
-    out.push_str(&head.unwrap_or_else(|_| head_source(model)));
+    out.push_str(&head.unwrap_or_else(|_| head_source(model, &layout)));
     out.push_str(&tail);
     out
+}
+
+/// What both halves of the expansion need: the (status, `error`) groups and each
+/// entry's, and the distinct retry policies and each entry's.
+struct Layout<'m> {
+    /// Status, `error`, first and end slot, in lookup order.
+    groups: Vec<(u16, Option<&'m str>, u32, u32)>,
+    /// Per entry, its group.
+    entry_group: Vec<u32>,
+    /// The distinct policies, in order of first use.
+    policies: Vec<Policy>,
+    /// Per entry, its policy.
+    entry_policy: Vec<u32>,
+}
+
+impl<'m> Layout<'m> {
+    fn new(model: &'m Model) -> Self {
+        let groups = groups(model);
+        // Groups are runs of the lookup order: each slot's entry is in the slot's group.
+        let mut entry_group = vec![0u32; model.entries.len()];
+        for (g, &(_, _, start, end)) in groups.iter().enumerate() {
+            for &index in model.order.get(start as usize..end as usize).unwrap_or(&[]) {
+                if let Some(slot) = entry_group.get_mut(index) {
+                    *slot = g as u32;
+                }
+            }
+        }
+        // Few distinct policies: a small ordered map (no hashing in the unoptimized macro).
+        let mut policies = Vec::new();
+        let mut policy_of = std::collections::BTreeMap::new();
+        let entry_policy = model
+            .entries
+            .iter()
+            .map(|e| {
+                let key = match e.retry {
+                    Policy::Never => (0, 0, 0, 0),
+                    Policy::RefreshToken => (1, 0, 0, 0),
+                    Policy::SplitBody => (2, 0, 0, 0),
+                    Policy::Backoff(b) => (3, b.attempts, b.base_ms, b.max_ms),
+                };
+                *policy_of.entry(key).or_insert_with(|| {
+                    policies.push(e.retry);
+                    policies.len() as u32 - 1
+                })
+            })
+            .collect();
+        Layout { groups, entry_group, policies, entry_policy }
+    }
 }
 
 /// The enum's doc attribute, with the catalog table.
@@ -140,8 +185,13 @@ fn doc_source(model: &Model) -> String {
 const PARALLEL_FROM: usize = 2000;
 
 /// The enum's variants, then the private block's start: the import of the runtime's
-/// support, the tracked files, the statuses and the catalog entries.
-fn head_source(model: &Model) -> String {
+/// support, the tracked files, the statuses and the catalog's data (`__p::Data`).
+///
+/// The catalog is arrays of plain values, not an array of structs: every string in one
+/// literal (one string a line) cut at offsets, and integer arrays. The compiler checks
+/// and compiles that in a fraction of the time an initializer per entry takes, which
+/// matters for specs of thousands of entries.
+fn head_source(model: &Model, layout: &Layout<'_>) -> String {
     let mut out = Out(String::with_capacity(4096 + model.entries.len() * 1024));
     let o = &mut out;
     o.s("#[non_exhaustive]\npub enum ").s(&model.name).s(" {\n");
@@ -160,70 +210,121 @@ fn head_source(model: &Model) -> String {
         policy(o, s.retry);
         o.s(if s.alert { ", true),\n" } else { ", false),\n" });
     }
+    o.s("];\nstatic __POLICIES: [__p::RetryPolicy; ").n(layout.policies.len() as u64).s("] = [\n");
+    for &p in &layout.policies {
+        policy(o, p);
+        o.s(",\n");
+    }
+    // Every string: per entry its variant, template, causes, remedies, then literals
+    // and placeholder names alternating; then each group's `error`.
+    o.s("];\nstatic __TEXT: &str = \"");
+    let mut cuts: Vec<u32> = Vec::with_capacity(model.entries.len() * 8 + layout.groups.len() + 1);
+    let mut len = 0usize;
+    let mut string = |o: &mut Out, text: &str| {
+        cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
+        len += text.len();
+        o.s("\\\n");
+        // A line continuation skips the whitespace the next line starts with.
+        match text.chars().next() {
+            Some(c) if c.is_whitespace() => {
+                let _ = write!(o.0, "\\u{{{:x}}}", u32::from(c));
+                o.esc(text.get(c.len_utf8()..).unwrap_or(""));
+            }
+            _ => {
+                o.esc(text);
+            }
+        }
+    };
+    for e in &model.entries {
+        for text in [&e.variant, &e.template.text, &e.cause, &e.cause_zh, &e.remedy, &e.remedy_zh] {
+            string(o, text);
+        }
+        let t = &e.template;
+        for (i, lit) in t.literals.iter().enumerate() {
+            string(o, lit);
+            if let Some(ph) = t.placeholders.get(i) {
+                string(o, &ph.name);
+            }
+        }
+    }
+    for &(_, code, _, _) in &layout.groups {
+        string(o, code.unwrap_or(""));
+    }
+    cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
+    o.s("\";\n");
+    u32_array(o, "__CUTS", &cuts);
+    let mut placeholders = Vec::with_capacity(model.entries.len() + 1);
+    let mut kinds = Vec::new();
+    for e in &model.entries {
+        placeholders.push(kinds.len() as u32);
+        kinds.extend(e.template.placeholders.iter().map(|p| match p.kind {
+            Kind::Str => 0,
+            Kind::U64 => 1,
+            Kind::List => 2,
+        }));
+    }
+    placeholders.push(kinds.len() as u32);
+    u32_array(o, "__PLACEHOLDERS", &placeholders);
+    o.s("static __KINDS: [u8; ").n(kinds.len() as u64).s("] = [");
+    for &k in &kinds {
+        o.n(k).s(",");
+    }
     o.s("];\n");
-    // A large catalog is one `const` item per entry, gathered by the static: after an
-    // edit, the compiler checks and evaluates again only the entries that changed
-    // (incremental compilation reuses the rest), not one initializer of every entry.
-    let one_item_each = model.entries.len() > CHUNK;
-    if !one_item_each {
-        o.s("static __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [\n");
-    }
-    for (i, e) in model.entries.iter().enumerate() {
-        if one_item_each {
-            o.s("const __ENTRY_").n(i as u64).s(": __p::CatalogEntry = ");
-        }
-        catalog_entry(o, e);
-        o.s(if one_item_each { ";\n" } else { ",\n" });
-    }
-    if one_item_each {
-        o.s("static __CATALOG: [__p::CatalogEntry; ").n(model.entries.len() as u64).s("] = [");
-        for i in 0..model.entries.len() {
-            o.s("__ENTRY_").n(i as u64).s(",");
-        }
+    u32_array(o, "__GROUP", &layout.entry_group);
+    u32_array(o, "__RETRY", &layout.entry_policy);
+    o.s("static __ALERT: [bool; ").n(model.entries.len() as u64).s("] = [");
+    for e in &model.entries {
+        o.s(if e.alert { "true," } else { "false," });
     }
     o.s("];\n");
     out.0
 }
 
+/// `static NAME: [u32; N] = [...];`
+fn u32_array(o: &mut Out, name: &str, values: &[u32]) {
+    o.s("static ").s(name).s(": [u32; ").n(values.len() as u64).s("] = [");
+    for &v in values {
+        o.n(u64::from(v)).s(",");
+    }
+    o.s("];\n");
+}
+
 /// The rest of the private block: the lookup tables, the inherent methods with the two
 /// per-entry matches, and the trait impls.
-fn tail_source(model: &Model) -> String {
+fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     let mut out = Out(String::with_capacity(4096 + model.entries.len() * 512));
     let o = &mut out;
     let name = model.name.as_str();
-    let slots = slots(model);
-    let n = slots.len() as u64;
-    o.s("static __ORDER: [u32; ").n(n).s("] = [");
-    for s in &slots {
-        o.n(s.index as u64).s(",");
+    o.s("static __GROUP_STATUS: [u16; ").n(layout.groups.len() as u64).s("] = [");
+    for g in &layout.groups {
+        o.n(u64::from(g.0)).s(",");
     }
-    o.s("];\nstatic __FIRST: [u16; ").n(n).s("] = [");
+    o.s("];\n");
+    let ends: Vec<u32> = layout.groups.iter().map(|g| g.3).collect();
+    u32_array(o, "__GROUP_END", &ends);
+    let slots = slots(model, &layout.groups);
+    let order: Vec<u32> = slots.iter().map(|s| s.index as u32).collect();
+    u32_array(o, "__ORDER", &order);
+    o.s("static __FIRST: [u16; ").n(slots.len() as u64).s("] = [");
     for s in &slots {
         o.n(u64::from(s.first)).s(",");
     }
-    o.s("];\nstatic __RANK: [u32; ").n(n).s("] = [");
-    for s in &slots {
-        o.n(s.rank as u64).s(",");
-    }
-    let groups = groups(model);
-    o.s("];\nstatic __GROUPS: [__p::Group; ").n(groups.len() as u64).s("] = [\n");
-    for &(status, code, start, end) in &groups {
-        o.s("__p::Group::__new(").n(u64::from(status)).s("u16, ").opt_lit(code);
-        o.s(", ").n(u64::from(start)).s(", ").n(u64::from(end)).s("),\n");
-    }
-    let hash = hash_table(model);
-    o.s("];\nstatic __HASH: [u16; ").n(hash.len() as u64).s("] = [");
-    for &h in &hash {
-        o.n(u64::from(h)).s(",");
-    }
-    o.s("];\nstatic __TABLE: __p::Table = __p::Table::__new(&__STATUSES, &__CATALOG, &__ORDER, \
-         &__FIRST, &__RANK, &__GROUPS, &__HASH);\n");
+    o.s("];\n");
+    let rank: Vec<u32> = slots.iter().map(|s| s.rank as u32).collect();
+    u32_array(o, "__RANK", &rank);
+    u32_array(o, "__HASH", &hash_table(&layout.groups));
+    o.s("static __TABLE: __p::Table = __p::Table::__new(__p::Data {\n\
+         statuses: &__STATUSES,\npolicies: &__POLICIES,\ntext: __TEXT,\ncuts: &__CUTS,\n\
+         placeholders: &__PLACEHOLDERS,\nkinds: &__KINDS,\ngroup: &__GROUP,\nretry: &__RETRY,\n\
+         alert: &__ALERT,\ngroup_status: &__GROUP_STATUS,\ngroup_end: &__GROUP_END,\norder: &__ORDER,\n\
+         first: &__FIRST,\nrank: &__RANK,\nhash: &__HASH,\n});\n");
 
     o.s("impl ").s(name).s(" {\n").s(METHODS);
-    if model.entries.len() <= CHUNK {
+    let chunk = chunk_size(model.entries.len());
+    if model.entries.len() <= chunk {
         // One arm per entry: its variant from the values of its placeholders.
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
-        build_match(o, &model.entries, 0, "Self");
+        build_match(o, &model.entries, 0, "Self", "index", "values");
         o.s("}\n");
         // One arm per entry: its catalog index and a view of its values.
         o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
@@ -232,43 +333,49 @@ fn tail_source(model: &Model) -> String {
              Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
     } else {
         // Large specs: the two matches are split into chunks, one module each, so
-        // that the compiler's code generation works on many small functions (in
-        // parallel, across codegen units) rather than two huge ones.
-        let chunks = model.entries.chunks(CHUNK);
+        // that the compiler works on many small functions (in parallel, across codegen
+        // units) rather than two huge ones. `__parts` asks the chunks in turn (a jump
+        // table each): a dispatch by variant would be a `match` with a pattern per
+        // variant again, which the compiler checks slowly.
+        let chunks = model.entries.chunks(chunk);
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
-        o.s("match index / ").n(CHUNK as u64).s(" {\n");
+        o.s("match index / ").n(chunk as u64).s(" {\n");
         for k in 0..chunks.len() {
             o.n(k as u64).s(" => __chunk_").n(k as u64).s("::build(index, values),\n");
         }
         o.s("_ => ::core::option::Option::None,\n}\n}\n");
-        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
-        for (k, chunk) in chunks.clone().enumerate() {
-            for (j, e) in chunk.iter().enumerate() {
-                o.s(if j > 0 { " | Self::" } else { "Self::" }).s(&e.variant);
-                if !e.template.placeholders.is_empty() {
-                    o.s(" { .. }");
-                }
-            }
-            o.s(" => __chunk_").n(k as u64).s("::parts(self, &__TABLE),\n");
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n\
+             Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),\n\
+             Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),\n\
+             _ => {}\n}\n");
+        for k in 0..chunks.len() {
+            o.s("if let ::core::option::Option::Some(parts) = __chunk_").n(k as u64);
+            o.s("::parts(self, &__TABLE) {\nreturn parts;\n}\n");
         }
-        o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
-             Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
-        for (k, chunk) in chunks.enumerate() {
-            let first = k * CHUNK;
+        // Never reached: every known variant is in a chunk.
+        o.s("__p::known0(&__TABLE, usize::MAX)\n}\n}\n");
+        for (k, entries) in chunks.enumerate() {
+            let first = k * chunk;
             o.s("mod __chunk_").n(k as u64).s(" {\nuse ::easemob_errors::__private as __p;\nuse super::");
             o.s(name).s(" as __E;\n");
-            o.s("pub(super) fn build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<__E> {\n");
-            build_match(o, chunk, first, "__E");
-            o.s("}\npub(super) fn parts<'a>(e: &'a __E, table: &'static __p::Table) -> __p::Parts<'a> {\n");
-            o.s("match e {\n");
-            parts_arms(o, chunk, first, "__E", "table");
-            // Never taken: `__parts` sends only this chunk's variants here.
-            o.s("_ => __p::Parts::known(table, usize::MAX, &[]),\n}\n}\n}\n");
+            o.s("pub(super) fn build(__index: usize, __values: &__p::Values<'_>) -> ::core::option::Option<__E> {\n");
+            build_match(o, entries, first, "__E", "__index", "__values");
+            o.s("}\npub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table) -> \
+                 ::core::option::Option<__p::Parts<'a>> {\n");
+            o.s("::core::option::Option::Some(match __e {\n");
+            parts_arms(o, entries, first, "__E", "__table");
+            o.s("_ => return ::core::option::Option::None,\n})\n}\n}\n");
         }
     }
     o.s(&TRAITS.replace("__NAME__", name));
     o.s("};\n");
     out.0
+}
+
+/// Entries per chunk of the per-entry matches: [`CHUNK`], or more for specs of more
+/// than [`MAX_CHUNKS`] chunks (so that `__parts` asks at most that many).
+fn chunk_size(entries: usize) -> usize {
+    CHUNK.max(entries.div_ceil(MAX_CHUNKS))
 }
 
 /// The two variants every generated enum ends with.
@@ -365,9 +472,10 @@ pub fn fields(&self) -> ::easemob_errors::Fields<'_> {
     self.__parts().fields()
 }
 
-/// Every entry of the catalog, in spec order.
+/// Every entry of the catalog, in spec order (made from the catalog's data on first
+/// use: classification does not need it).
 pub fn catalog() -> &'static [::easemob_errors::CatalogEntry] {
-    &__CATALOG
+    __TABLE.catalog()
 }
 
 /// Every status the spec declares, in ascending order.
@@ -473,9 +581,9 @@ struct Slot {
 /// The lookup slots: the model's lookup order, each group's slots sorted by first byte
 /// (so the runtime finds the candidates for a description by binary search), keeping
 /// their rank.
-fn slots(model: &Model) -> Vec<Slot> {
+fn slots(model: &Model, groups: &[(u16, Option<&str>, u32, u32)]) -> Vec<Slot> {
     let mut slots: Vec<Slot> = Vec::with_capacity(model.order.len());
-    for (start, end) in groups(model).iter().map(|g| (g.2 as usize, g.3 as usize)) {
+    for (start, end) in groups.iter().map(|g| (g.2 as usize, g.3 as usize)) {
         let mut group: Vec<Slot> = model
             .order
             .get(start..end)
@@ -530,16 +638,15 @@ pub fn group_hash(status: u16, code: Option<&str>) -> u64 {
 
 /// The open-addressing table of groups: a power of two at least twice the number of
 /// groups, each slot the group's index plus one (0: empty), linear probing.
-fn hash_table(model: &Model) -> Vec<u16> {
-    let groups = groups(model);
+fn hash_table(groups: &[(u16, Option<&str>, u32, u32)]) -> Vec<u32> {
     let size = (groups.len() * 2).next_power_of_two().max(2);
-    let mut table = vec![0u16; size];
+    let mut table = vec![0u32; size];
     for (i, (status, code, _, _)) in groups.iter().enumerate() {
         let mut at = usize::try_from(group_hash(*status, *code) & (size as u64 - 1)).unwrap_or(0);
         while table[at] != 0 {
             at = (at + 1) & (size - 1);
         }
-        table[at] = u16::try_from(i + 1).unwrap_or(u16::MAX);
+        table[at] = u32::try_from(i + 1).unwrap_or(u32::MAX);
     }
     table
 }
@@ -565,42 +672,6 @@ fn policy(o: &mut Out, p: Policy) {
             .n(b.max_ms)
             .s("u64))"),
     };
-}
-
-/// One catalog entry, from plain values only (`CatalogEntry::__flat`): the compiler
-/// checks and evaluates that far faster than nested constructors.
-fn catalog_entry(o: &mut Out, e: &EntryModel) {
-    o.s("__p::CatalogEntry::__flat(").lit(&e.variant).s(", ").n(u64::from(e.status)).s("u16, ");
-    o.lit(e.error.as_deref().unwrap_or("")).s(if e.error.is_some() { ", true, " } else { ", false, " });
-    let t = &e.template;
-    o.lit(&t.text).s(", &[");
-    for (i, l) in t.literals.iter().enumerate() {
-        o.s(if i > 0 { ", " } else { "" }).lit(l);
-    }
-    o.s("], &[");
-    placeholders(o, t);
-    o.s("], ").lit(&e.cause).s(", ").lit(&e.cause_zh).s(", ").lit(&e.remedy).s(", ").lit(&e.remedy_zh);
-    let (kind, b) = match e.retry {
-        Policy::Never => (0, None),
-        Policy::RefreshToken => (1, None),
-        Policy::SplitBody => (2, None),
-        Policy::Backoff(b) => (3, Some(b)),
-    };
-    o.s(", ").n(kind).s("u8, ").n(b.map_or(0, |b| u64::from(b.attempts))).s("u32, ");
-    o.n(b.map_or(0, |b| b.base_ms)).s("u64, ").n(b.map_or(0, |b| b.max_ms)).s("u64, ");
-    o.s(if e.alert { "true)" } else { "false)" });
-}
-
-/// A template's placeholders, as the elements of a `[Placeholder]` literal.
-fn placeholders(o: &mut Out, t: &Template) {
-    for (i, ph) in t.placeholders.iter().enumerate() {
-        o.s(if i > 0 { ", __p::Placeholder::__new(" } else { "__p::Placeholder::__new(" }).lit(&ph.name);
-        o.s(match ph.kind {
-            Kind::Str => ", __p::PlaceholderKind::Str)",
-            Kind::U64 => ", __p::PlaceholderKind::U64)",
-            Kind::List => ", __p::PlaceholderKind::List)",
-        });
-    }
 }
 
 /// A policy in words, for docs and tables.
@@ -663,52 +734,67 @@ fn cell(text: &str) -> std::borrow::Cow<'_, str> {
 /// Entries per chunk of the per-entry matches, for large specs.
 const CHUNK: usize = 256;
 
-/// `match index { ... }` building the variant of each entry (`first` is the catalog
-/// index of `entries[0]`; `ty` names the enum).
-fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str) {
-    o.s("let _ = values;\nmatch index {\n");
+/// Most chunks: `__parts` asks each in turn.
+const MAX_CHUNKS: usize = 32;
+
+/// `Some(match index { ... })` building the variant of each entry (`first` is the
+/// catalog index of `entries[0]`; `ty` names the enum; `index` and `values` the
+/// function's parameters). Typed values always parse here: classification checks them
+/// before it builds.
+fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, index: &str, values: &str) {
+    if entries.is_empty() {
+        o.s("let _ = (").s(index).s(", ").s(values).s(");\n::core::option::Option::None\n");
+        return;
+    }
+    o.s("let _ = ").s(values).s(";\n::core::option::Option::Some(match ").s(index).s(" {\n");
     for (i, e) in entries.iter().enumerate() {
-        o.n((first + i) as u64).s(" => ::core::option::Option::Some(").s(ty).s("::").s(&e.variant);
+        o.n((first + i) as u64).s(" => ").s(ty).s("::").s(&e.variant);
         if e.template.placeholders.is_empty() {
-            o.s("),\n");
+            o.s(",\n");
             continue;
         }
         o.s(" { ");
         for (k, ph) in e.template.placeholders.iter().enumerate() {
-            o.s(&ph.name).s(match ph.kind {
-                Kind::Str => ": values.string(",
-                Kind::U64 => ": values.u64(",
-                Kind::List => ": values.list(",
+            o.s(&ph.name).s(": ").s(values).s(match ph.kind {
+                Kind::Str => ".string(",
+                Kind::U64 => ".u64(",
+                Kind::List => ".list(",
             });
-            o.n(k as u64).s(if ph.kind == Kind::U64 { ")?, " } else { "), " });
+            o.n(k as u64).s("), ");
         }
-        o.s("}),\n");
+        o.s("},\n");
     }
-    o.s("_ => ::core::option::Option::None,\n}\n");
+    o.s("_ => return ::core::option::Option::None,\n})\n");
 }
 
-/// The arms of a `match` on the enum giving each entry's catalog index and values.
+/// The arms of a `match` on the enum giving each entry's view: `__p::knownN(table,
+/// index, values...)`. Bindings are renamed (`field: __0`) where a field could be named
+/// like the table's expression.
 fn parts_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, table: &str) {
+    let rename = !table.starts_with("&__TABLE");
     for (i, e) in entries.iter().enumerate() {
         o.s(ty).s("::").s(&e.variant);
-        if e.template.placeholders.is_empty() {
-            o.s(" => __p::Parts::known(").s(table).s(", ").n((first + i) as u64).s(", &[]),\n");
-            continue;
+        let phs = &e.template.placeholders;
+        if !phs.is_empty() {
+            o.s(" { ");
+            for (k, ph) in phs.iter().enumerate() {
+                o.s(if k > 0 { ", " } else { "" }).s(&ph.name);
+                if rename {
+                    o.s(": __").n(k as u64);
+                }
+            }
+            o.s(" }");
         }
-        o.s(" { ");
-        for ph in &e.template.placeholders {
-            o.s(&ph.name).s(", ");
+        o.s(" => __p::known").n(phs.len() as u64).s("(").s(table).s(", ").n((first + i) as u64);
+        for (k, ph) in phs.iter().enumerate() {
+            o.s(", ");
+            if rename {
+                o.s("__").n(k as u64);
+            } else {
+                o.s(&ph.name);
+            }
         }
-        o.s("} => __p::Parts::known(").s(table).s(", ").n((first + i) as u64).s(", &[");
-        for ph in &e.template.placeholders {
-            o.s(match ph.kind {
-                Kind::Str => "__p::FieldValue::Str(",
-                Kind::U64 => "__p::FieldValue::U64(*",
-                Kind::List => "__p::FieldValue::List(",
-            });
-            o.s(&ph.name).s("), ");
-        }
-        o.s("]),\n");
+        o.s("),\n");
     }
 }
 
@@ -771,8 +857,10 @@ mod tests {
         let model =
             crate::check(vec![crate::SourceFile::new("s.toml", "/s.toml", spec)]).map_err(|r| r.messages);
         let model = model.unwrap_or_else(|m| panic!("{m:?}"));
-        let sequential =
-            super::doc_source(&model) + &super::head_source(&model) + &super::tail_source(&model);
+        let layout = super::Layout::new(&model);
+        let sequential = super::doc_source(&model)
+            + &super::head_source(&model, &layout)
+            + &super::tail_source(&model, &layout);
         assert!(super::expand(&model) == sequential);
         assert!(sequential.contains("mod __chunk_7 {"));
     }

@@ -179,50 +179,6 @@ impl CatalogEntry {
         CatalogEntry { variant, status, code, template, cause, cause_zh, remedy, remedy_zh, retry, alert }
     }
 
-    /// [`Self::__new`] from plain values only, which the compiler type-checks and
-    /// evaluates far faster than nested constructors (it matters for catalogs of
-    /// thousands of entries). `retry`: 0 never, 1 refresh the token, 2 split the body,
-    /// 3 backoff with `attempts`, `base_ms` and `max_ms` (ignored otherwise).
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __flat(
-        variant: &'static str,
-        status: u16,
-        code: &'static str,
-        has_code: bool,
-        text: &'static str,
-        literals: &'static [&'static str],
-        placeholders: &'static [Placeholder],
-        cause: &'static str,
-        cause_zh: &'static str,
-        remedy: &'static str,
-        remedy_zh: &'static str,
-        retry: u8,
-        attempts: u32,
-        base_ms: u64,
-        max_ms: u64,
-        alert: bool,
-    ) -> Self {
-        let retry = match retry {
-            1 => RetryPolicy::RefreshToken,
-            2 => RetryPolicy::SplitBody,
-            3 => RetryPolicy::Backoff(crate::policy::Backoff::new(attempts, base_ms, max_ms)),
-            _ => RetryPolicy::Never,
-        };
-        CatalogEntry {
-            variant,
-            status,
-            code: if has_code { Some(code) } else { None },
-            template: Template { text, literals, placeholders },
-            cause,
-            cause_zh,
-            remedy,
-            remedy_zh,
-            retry,
-            alert,
-        }
-    }
-
     /// The variant's name.
     pub const fn variant(&self) -> &'static str {
         self.variant
@@ -308,7 +264,7 @@ impl fmt::Display for FieldValue<'_> {
 /// The captured values of an error, by placeholder name, in template order.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
-    pub(crate) names: &'static [Placeholder],
+    pub(crate) names: [&'static str; crate::__private::MAX_PLACEHOLDERS],
     pub(crate) values: [Option<FieldValue<'a>>; crate::__private::MAX_PLACEHOLDERS],
     pub(crate) next: usize,
 }
@@ -317,9 +273,9 @@ impl<'a> Iterator for Fields<'a> {
     type Item = (&'static str, FieldValue<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let name = self.names.get(self.next)?;
+        let name = *self.names.get(self.next)?;
         let value = (*self.values.get(self.next)?)?;
         self.next += 1;
-        Some((name.name, value))
+        Some((name, value))
     }
 }

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 pub use ::serde;
 
@@ -15,67 +16,168 @@ use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 /// Most placeholders in one template (the macro enforces it).
 pub const MAX_PLACEHOLDERS: usize = 8;
 
-/// The generated catalog: statuses (sorted), entries (spec order), the lookup slots
-/// (entry indices grouped by status and `error`; in a group, sorted by the template's
-/// first byte, each with its rank in the lookup order) and the hash table that finds a
-/// group.
+/// Strings of each entry before its literals: variant, template, cause, cause (Chinese),
+/// remedy, remedy (Chinese).
+const FIXED_STRINGS: usize = 6;
+
+/// The generated catalog, as arrays of plain values: the compiler checks and compiles
+/// those far faster than arrays of structs, which matters for specs of thousands of
+/// entries (one string and a few integer arrays, however many entries).
+///
+/// The strings of entry `i`, which has `k` placeholders and `p = placeholders[i]` before
+/// it, are strings `7 * i + 2 * p` onward: variant, template, cause, cause (Chinese),
+/// remedy, remedy (Chinese), then the template's `k + 1` literals with the `k`
+/// placeholder names between them. After every entry's strings come the `error` of each
+/// group (empty for none).
+///
+/// The lookup: `order` holds entry indices by slot, grouped by (status, `error`); within
+/// a group, slots are sorted by `first` (the template's first byte plus one, 0 when it
+/// starts with a placeholder) and each keeps its `rank` in the group's lookup order
+/// (specific templates before catch-alls, then spec order). `hash` is an
+/// open-addressing table (a power of two long, at most half full) of group index plus
+/// one by [`group_hash`], linear probing, 0 for empty.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Data {
+    /// The statuses, ascending.
+    pub statuses: &'static [StatusInfo],
+    /// The distinct retry policies of the entries.
+    pub policies: &'static [RetryPolicy],
+    /// Every string, back to back.
+    pub text: &'static str,
+    /// String `j` is `text[cuts[j]..cuts[j + 1]]`.
+    pub cuts: &'static [u32],
+    /// Per entry, how many placeholders the entries before it have; then the total.
+    pub placeholders: &'static [u32],
+    /// Per placeholder: 0 text, 1 `u64`, 2 list.
+    pub kinds: &'static [u8],
+    /// Per entry, its group.
+    pub group: &'static [u32],
+    /// Per entry, its retry policy: an index into `policies`.
+    pub retry: &'static [u32],
+    /// Per entry, whether to alert.
+    pub alert: &'static [bool],
+    /// Per group, its status.
+    pub group_status: &'static [u16],
+    /// Per group, the end of its slots (it starts where the previous one ends).
+    pub group_end: &'static [u32],
+    /// Per slot, the entry.
+    pub order: &'static [u32],
+    /// Per slot, the template's first byte plus one (0: a placeholder first).
+    pub first: &'static [u16],
+    /// Per slot, its position in its group's lookup order.
+    pub rank: &'static [u32],
+    /// Group index plus one by hash.
+    pub hash: &'static [u32],
+}
+
+/// The generated catalog's data, and the [`CatalogEntry`] values made from it the
+/// first time somebody asks for them (classification never needs them).
 #[derive(Debug)]
 pub struct Table {
-    statuses: &'static [StatusInfo],
-    entries: &'static [CatalogEntry],
-    order: &'static [u32],
-    first: &'static [u16],
-    rank: &'static [u32],
-    groups: &'static [Group],
-    hash: &'static [u16],
-}
-
-/// The slots of `order` that hold the entries of one (status, `error`).
-#[derive(Debug)]
-pub struct Group {
-    status: u16,
-    code: Option<&'static str>,
-    start: u32,
-    end: u32,
-}
-
-impl Group {
-    #[doc(hidden)]
-    pub const fn __new(status: u16, code: Option<&'static str>, start: u32, end: u32) -> Self {
-        Group { status, code, start, end }
-    }
+    data: Data,
+    /// The string index of the first group's `error`.
+    group_codes: usize,
+    literals: OnceLock<Box<[&'static str]>>,
+    placeholders: OnceLock<Box<[Placeholder]>>,
+    entries: OnceLock<Box<[CatalogEntry]>>,
 }
 
 impl Table {
-    /// `order`: entry indices by slot; `first`: per slot, the first byte of the
-    /// template plus one (0 when it starts with a placeholder), ascending within a group;
-    /// `rank`: per slot, its position in the group's lookup order (specific templates
-    /// before catch-alls, then spec order); `groups`: the slot range of each
-    /// (status, `error`); `hash`: an open-addressing table (a power of two long, at most
-    /// half full) of group index plus one by [`group_hash`], linear probing, 0 for empty.
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        statuses: &'static [StatusInfo],
-        entries: &'static [CatalogEntry],
-        order: &'static [u32],
-        first: &'static [u16],
-        rank: &'static [u32],
-        groups: &'static [Group],
-        hash: &'static [u16],
-    ) -> Self {
-        Table { statuses, entries, order, first, rank, groups, hash }
+    pub const fn __new(data: Data) -> Self {
+        let entries = data.placeholders.len().saturating_sub(1);
+        Table {
+            group_codes: (FIXED_STRINGS + 1) * entries + 2 * data.kinds.len(),
+            data,
+            literals: OnceLock::new(),
+            placeholders: OnceLock::new(),
+            entries: OnceLock::new(),
+        }
     }
 
     /// What the spec says about `status`.
     pub fn status_info(&self, status: u16) -> Option<&'static StatusInfo> {
-        let i = self.statuses.binary_search_by_key(&status, StatusInfo::status).ok()?;
-        self.statuses.get(i)
+        let statuses = self.data.statuses;
+        let i = statuses.binary_search_by_key(&status, StatusInfo::status).ok()?;
+        statuses.get(i)
     }
 
-    fn entry(&self, slot: usize) -> Option<(usize, &'static CatalogEntry)> {
-        let index = usize::try_from(*self.order.get(slot)?).ok()?;
-        Some((index, self.entries.get(index)?))
+    /// The statuses, ascending.
+    pub fn statuses(&self) -> &'static [StatusInfo] {
+        self.data.statuses
+    }
+
+    /// Every entry, in spec order: made once, on first use (one allocation each for the
+    /// entries, their literals and their placeholders).
+    pub fn catalog(&'static self) -> &'static [CatalogEntry] {
+        self.entries.get_or_init(|| {
+            let n = self.len();
+            let literals =
+                self.literals.get_or_init(|| (0..n).flat_map(|i| self.entry(i).literal_texts()).collect());
+            let placeholders = self
+                .placeholders
+                .get_or_init(|| (0..n).flat_map(|i| self.entry(i).placeholder_list()).collect());
+            (0..n)
+                .map(|i| {
+                    let e = self.entry(i);
+                    let (p, k) = (e.first_placeholder(), e.kinds().len());
+                    let template = Template::__new(
+                        e.text(),
+                        literals.get(p + i..p + i + k + 1).unwrap_or(&[]),
+                        placeholders.get(p..p + k).unwrap_or(&[]),
+                    );
+                    let (code, status) = (e.code(), e.status());
+                    CatalogEntry::__new(
+                        e.variant(),
+                        status,
+                        code,
+                        template,
+                        e.cause(),
+                        e.cause_zh(),
+                        e.remedy(),
+                        e.remedy_zh(),
+                        e.retry(),
+                        e.should_alert(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// How many entries there are.
+    fn len(&self) -> usize {
+        self.data.placeholders.len().saturating_sub(1)
+    }
+
+    /// Entry `index` (a view of the arrays; an index out of range reads as empty).
+    fn entry(&'static self, index: usize) -> Entry {
+        Entry { table: self, index }
+    }
+
+    /// String `j`.
+    fn string(&self, j: usize) -> &'static str {
+        let (a, b) = self.cut(j);
+        self.data.text.get(a..b).unwrap_or("")
+    }
+
+    /// Where string `j` starts and ends.
+    fn cut(&self, j: usize) -> (usize, usize) {
+        match self.data.cuts.get(j..j.saturating_add(2)) {
+            Some(&[a, b]) => (a as usize, b as usize),
+            _ => (0, 0),
+        }
+    }
+
+    /// String `j`, as bytes (no character boundaries to check).
+    fn bytes(&self, j: usize) -> &'static [u8] {
+        let (a, b) = self.cut(j);
+        self.data.text.as_bytes().get(a..b).unwrap_or(&[])
+    }
+
+    /// The entry in `slot`.
+    fn slot_entry(&'static self, slot: usize) -> Option<Entry> {
+        Some(self.entry(usize::try_from(*self.data.order.get(slot)?).ok()?))
     }
 
     /// The slots of a group that can match a description starting with `first` (its
@@ -84,32 +186,211 @@ impl Table {
     /// placeholder. Two binary searches, however large the group.
     fn candidates(&self, group: std::ops::Range<usize>, first: u16) -> Candidates<'_> {
         let start = group.start;
-        let keys = self.first.get(group).unwrap_or(&[]);
+        let keys = self.data.first.get(group).unwrap_or(&[]);
         let zeros = keys.partition_point(|&k| k == 0);
         let (lo, hi) = if first == 0 {
             (zeros, zeros)
         } else {
             (keys.partition_point(|&k| k < first), keys.partition_point(|&k| k <= first))
         };
-        Candidates { rank: self.rank, start, zeros: 0..zeros, matching: lo..hi }
+        Candidates { rank: self.data.rank, start, zeros: 0..zeros, matching: lo..hi }
+    }
+
+    /// The `error` of group `g` (`None` for the empty string).
+    fn group_code(&self, g: usize) -> Option<&'static str> {
+        Some(self.string(self.group_codes + g)).filter(|c| !c.is_empty())
     }
 
     /// The slot range of (status, code): one hash, usually one probe.
     fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
-        let mask = self.hash.len().checked_sub(1)?;
+        let hash_table = self.data.hash;
+        let mask = hash_table.len().checked_sub(1)?;
         // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
         let mut at = usize::try_from(hash(status, code) & mask as u64).unwrap_or(0);
-        for _ in 0..self.hash.len() {
-            let g = usize::from(*self.hash.get(at)?).checked_sub(1)?;
-            let group = self.groups.get(g)?;
-            if group.status == status && group.code.map(str::as_bytes) == code {
-                return Some(usize::try_from(group.start).ok()?..usize::try_from(group.end).ok()?);
+        for _ in 0..hash_table.len() {
+            let g = usize::try_from(*hash_table.get(at)?).ok()?.checked_sub(1)?;
+            if *self.data.group_status.get(g)? == status && {
+                let c = self.bytes(self.group_codes + g);
+                if c.is_empty() { code.is_none() } else { code == Some(c) }
+            } {
+                let end = |g: usize| self.data.group_end.get(g).map_or(0, |&e| e as usize);
+                return Some(if g == 0 { 0 } else { end(g - 1) }..end(g));
             }
             at = (at + 1) & mask;
         }
         None
     }
 }
+
+/// A view of one entry of a [`Table`].
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    table: &'static Table,
+    index: usize,
+}
+
+/// A template's literal pieces (one more than its placeholders), as bytes.
+trait Literals {
+    /// How many there are (at least one).
+    fn count(&self) -> usize;
+    /// Piece `j` (empty past the end).
+    fn get(&self, j: usize) -> &[u8];
+}
+
+impl Literals for [&[u8]] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, j: usize) -> &[u8] {
+        <[&[u8]]>::get(self, j).copied().unwrap_or(&[])
+    }
+}
+
+/// An entry's literals, read from the table as they are needed.
+struct EntryLiterals {
+    table: &'static Table,
+    /// The string index of the first literal (they alternate with placeholder names).
+    at: usize,
+    count: usize,
+}
+
+impl Literals for EntryLiterals {
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    fn get(&self, j: usize) -> &[u8] {
+        self.table.bytes(self.at.saturating_add(2 * j))
+    }
+}
+
+impl Entry {
+    /// How many placeholders the entries before this one have.
+    fn first_placeholder(&self) -> usize {
+        self.table.data.placeholders.get(self.index).map_or(0, |&p| p as usize)
+    }
+
+    /// The index of this entry's string `k`.
+    fn at(&self, k: usize) -> usize {
+        // Saturating: an index past the end (never emitted) reads as empty strings.
+        ((FIXED_STRINGS + 1).saturating_mul(self.index))
+            .saturating_add(2 * self.first_placeholder())
+            .saturating_add(k)
+    }
+
+    fn string(&self, k: usize) -> &'static str {
+        self.table.string(self.at(k))
+    }
+
+    /// The kinds of its placeholders.
+    fn kinds(&self) -> &'static [u8] {
+        self.template().1
+    }
+
+    /// Its literals and the kinds of its placeholders (one lookup of where they are).
+    fn template(&self) -> (EntryLiterals, &'static [u8]) {
+        let (p, q) = match self.table.data.placeholders.get(self.index..self.index.saturating_add(2)) {
+            Some(&[p, q]) => (p as usize, q as usize),
+            _ => (0, 0),
+        };
+        let kinds = self.table.data.kinds.get(p..q).unwrap_or(&[]);
+        let at = ((FIXED_STRINGS + 1).saturating_mul(self.index))
+            .saturating_add(2 * p)
+            .saturating_add(FIXED_STRINGS);
+        (EntryLiterals { table: self.table, at, count: kinds.len() + 1 }, kinds)
+    }
+
+    /// The variant's name.
+    pub fn variant(&self) -> &'static str {
+        self.string(0)
+    }
+
+    fn text(&self) -> &'static str {
+        self.string(1)
+    }
+
+    fn cause(&self) -> &'static str {
+        self.string(2)
+    }
+
+    fn cause_zh(&self) -> &'static str {
+        self.string(3)
+    }
+
+    fn remedy(&self) -> &'static str {
+        self.string(4)
+    }
+
+    fn remedy_zh(&self) -> &'static str {
+        self.string(5)
+    }
+
+    /// Literal `j` of the template.
+    fn literal(&self, j: usize) -> &'static str {
+        self.string(FIXED_STRINGS + 2 * j)
+    }
+
+    /// The name of placeholder `j`.
+    fn name(&self, j: usize) -> &'static str {
+        self.string(FIXED_STRINGS + 1 + 2 * j)
+    }
+
+    /// The template's literals, as bytes.
+    fn literals(&self) -> EntryLiterals {
+        self.template().0
+    }
+
+    fn literal_texts(self) -> impl Iterator<Item = &'static str> {
+        (0..=self.kinds().len()).map(move |j| self.literal(j))
+    }
+
+    fn placeholder_list(self) -> impl Iterator<Item = Placeholder> {
+        self.kinds().iter().enumerate().map(move |(j, &k)| Placeholder::__new(self.name(j), kind(k)))
+    }
+
+    /// The placeholder names, in order.
+    fn names(&self) -> [&'static str; MAX_PLACEHOLDERS] {
+        let mut names = [""; MAX_PLACEHOLDERS];
+        for (j, name) in names.iter_mut().take(self.kinds().len()).enumerate() {
+            *name = self.name(j);
+        }
+        names
+    }
+
+    fn group(&self) -> usize {
+        self.table.data.group.get(self.index).map_or(usize::MAX, |&g| g as usize)
+    }
+
+    fn status(&self) -> u16 {
+        self.table.data.group_status.get(self.group()).copied().unwrap_or(0)
+    }
+
+    fn code(&self) -> Option<&'static str> {
+        self.table.group_code(self.group())
+    }
+
+    fn retry(&self) -> RetryPolicy {
+        let policy = self.table.data.retry.get(self.index).map_or(usize::MAX, |&r| r as usize);
+        self.table.data.policies.get(policy).copied().unwrap_or(RetryPolicy::Never)
+    }
+
+    fn should_alert(&self) -> bool {
+        self.table.data.alert.get(self.index).copied().unwrap_or(true)
+    }
+}
+
+/// A placeholder kind from its number in [`Data::kinds`].
+fn kind(k: u8) -> PlaceholderKind {
+    match k {
+        1 => PlaceholderKind::U64,
+        2 => PlaceholderKind::List,
+        _ => PlaceholderKind::Str,
+    }
+}
+
+/// [`Data::kinds`]' number of `u64`.
+const U64: u8 = 1;
 
 /// Slots of a group in lookup order: two runs merged by rank.
 struct Candidates<'t> {
@@ -216,27 +497,14 @@ impl Values<'_> {
         }
     }
 
-    /// The value of placeholder `i` as a number, if it is one written canonically
-    /// (so that it renders back to the same text).
-    pub fn u64(&self, i: usize) -> Option<u64> {
+    /// The value of placeholder `i` as a number. Classification only builds a variant
+    /// from captures whose `u64` values parse (see [`parse_u64`]); anything else reads 0.
+    pub fn u64(&self, i: usize) -> u64 {
         match self {
-            Values::Captures(c) => {
-                // Canonical decimal only (so it renders back to the same text), in range.
-                let s = c.get(i);
-                if s.is_empty() || (s.len() > 1 && s.first() == Some(&b'0')) {
-                    return None;
-                }
-                s.iter().try_fold(0u64, |n, &b| {
-                    if b.is_ascii_digit() {
-                        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-                    } else {
-                        None
-                    }
-                })
-            }
+            Values::Captures(c) => parse_u64(c.get(i)).unwrap_or(0),
             Values::Fields(f) => match f.get(i) {
-                Some(Some(FieldValue::U64(n))) => Some(*n),
-                _ => None,
+                Some(Some(FieldValue::U64(n))) => *n,
+                _ => 0,
             },
         }
     }
@@ -268,35 +536,52 @@ impl Values<'_> {
     }
 }
 
+/// A `u64` written canonically (so that it renders back to the same text), in range.
+fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || (s.len() > 1 && s.first() == Some(&b'0')) {
+        return None;
+    }
+    s.iter().try_fold(0u64, |n, &b| {
+        if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
+    })
+}
+
+/// Whether every `u64` placeholder's captured text parses.
+fn typed_ok(kinds: &[u8], caps: &Captures<'_>) -> bool {
+    kinds.iter().enumerate().all(|(i, &k)| k != U64 || parse_u64(caps.get(i)).is_some())
+}
+
 /// Matches `text` against a template; leftmost matching of each literal is complete
 /// for placeholders that accept any text, and placeholders are never adjacent.
-fn match_template<'a>(t: &Template, text: &'a [u8]) -> Option<Captures<'a>> {
-    let literals = t.literals();
-    let (first, rest) = literals.split_first()?;
+fn match_template<'a, L: Literals + ?Sized>(literals: &L, text: &'a [u8]) -> Option<Captures<'a>> {
+    let first = literals.get(0);
     // Cheap rejections first: most entries of a group differ in their first byte.
-    if let Some(&b) = first.as_bytes().first()
+    if let Some(&b) = first.first()
         && text.first() != Some(&b)
     {
         return None;
     }
-    if !text.starts_with(first.as_bytes()) {
+    if !text.starts_with(first) {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
     let mut pos = first.len();
-    let Some((last, middle)) = rest.split_last() else {
+    let placeholders = literals.count().checked_sub(1)?;
+    if placeholders == 0 {
         return (pos == text.len()).then_some(Captures { text, ranges });
-    };
-    for (i, lit) in middle.iter().enumerate() {
-        let at = pos + find(text.get(pos..)?, lit.as_bytes())?;
+    }
+    for i in 0..placeholders - 1 {
+        let lit = literals.get(i + 1);
+        let at = pos + find(text.get(pos..)?, lit)?;
         *ranges.get_mut(i)? = (pos, at);
         pos = at + lit.len();
     }
+    let last = literals.get(placeholders);
     let end = text.len().checked_sub(last.len())?;
-    if end < pos || !text.get(end..)?.eq(last.as_bytes()) {
+    if end < pos || !text.get(end..)?.eq(last) {
         return None;
     }
-    *ranges.get_mut(middle.len())? = (pos, end);
+    *ranges.get_mut(placeholders - 1)? = (pos, end);
     Some(Captures { text, ranges })
 }
 
@@ -304,33 +589,37 @@ fn match_template<'a>(t: &Template, text: &'a [u8]) -> Option<Captures<'a>> {
 /// it keeps classification of a pathological text bounded.
 const MAX_SPLITS: usize = 64;
 
-/// Tries the splits of `text` by a template with a typed placeholder, leftmost first, up
-/// to [`MAX_SPLITS`], until `f` accepts one.
-fn other_splits<'a, T>(
-    t: &Template,
+/// Tries the splits of `text` by a template (its literals) with more than one
+/// placeholder, leftmost first, up to [`MAX_SPLITS`], until `f` accepts one.
+fn other_splits<'a, T, L: Literals + ?Sized>(
+    literals: &L,
     text: &'a [u8],
     f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
 ) -> Option<T> {
-    if !t.placeholders().iter().any(|p| p.kind() == PlaceholderKind::U64) {
-        return None;
-    }
-    let (first, rest) = t.literals().split_first()?;
-    let (last, middle) = rest.split_last()?;
-    if middle.is_empty() {
+    let placeholders = literals.count().checked_sub(1)?;
+    if placeholders < 2 {
         return None; // one placeholder: one split, already tried
     }
+    let (first, last) = (literals.get(0), literals.get(placeholders));
     let end = text.len().checked_sub(last.len())?;
-    if !text.starts_with(first.as_bytes()) || !text.ends_with(last.as_bytes()) || end < first.len() {
+    if !text.starts_with(first) || !text.ends_with(last) || end < first.len() {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
     let mut budget = MAX_SPLITS;
-    splits_from(middle, text, 0, first.len(), end, &mut ranges, &mut budget, f)
+    let middle = Middle { literals, count: placeholders - 1 };
+    splits_from(&middle, text, 0, first.len(), end, &mut ranges, &mut budget, f)
+}
+
+/// The literals between a template's first and last.
+struct Middle<'l, L: ?Sized> {
+    literals: &'l L,
+    count: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn splits_from<'a, T>(
-    middle: &[&str],
+fn splits_from<'a, T, L: Literals + ?Sized>(
+    middle: &Middle<'_, L>,
     text: &'a [u8],
     i: usize,
     pos: usize,
@@ -339,17 +628,18 @@ fn splits_from<'a, T>(
     budget: &mut usize,
     f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
 ) -> Option<T> {
-    let Some(lit) = middle.get(i) else {
+    let lit = middle.literals.get(i + 1);
+    if i >= middle.count {
         if pos > end || *budget == 0 {
             return None;
         }
         *budget -= 1;
         *ranges.get_mut(i)? = (pos, end);
         return f(&Captures { text, ranges: *ranges });
-    };
+    }
     let mut from = pos;
     while *budget > 0 {
-        let at = from + find(text.get(from..end)?, lit.as_bytes())?;
+        let at = from + find(text.get(from..end)?, lit)?;
         *ranges.get_mut(i)? = (pos, at);
         if let Some(value) = splits_from(middle, text, i + 1, at + lit.len(), end, ranges, budget, f) {
             return Some(value);
@@ -405,14 +695,14 @@ pub enum Classified<T> {
     Unknown(UnknownError),
 }
 
-/// Builds a variant from a catalog index and values; `None` when a typed value does
-/// not parse (the next candidate is tried).
+/// Builds a variant from a catalog index and values (whose typed values parse);
+/// `None` only for an index the catalog does not have.
 pub type Build<T> = fn(usize, &Values<'_>) -> Option<T>;
 
 /// Classifies a response. `status_only` and `unknown` make the enum's fallback
 /// variants: the value is built where it is returned, without intermediate moves.
 pub fn classify<T>(
-    table: &Table,
+    table: &'static Table,
     status: u16,
     body: &[u8],
     build: Build<T>,
@@ -436,7 +726,7 @@ pub fn classify<T>(
 /// Tries the entries of (status, code) in lookup order. An empty `error` counts as none,
 /// a missing description as empty.
 fn lookup<T>(
-    table: &Table,
+    table: &'static Table,
     status: u16,
     code: Option<&[u8]>,
     description: Option<&[u8]>,
@@ -448,18 +738,20 @@ fn lookup<T>(
     // the group's slots that start with its first byte, or with a placeholder, are tried.
     let first = description.first().map_or(0, |&b| u16::from(b) + 1);
     for slot in table.candidates(table.group(status, code)?, first) {
-        let Some((index, entry)) = table.entry(slot) else { continue };
-        if let Some(caps) = match_template(entry.template(), description) {
-            if let Some(value) = build(index, &Values::Captures(caps)) {
-                return Some(value);
-            }
+        let Some(entry) = table.slot_entry(slot) else { continue };
+        let (literals, kinds) = entry.template();
+        let Some(caps) = match_template(&literals, description) else { continue };
+        let caps = if typed_ok(kinds, &caps) {
+            caps
+        } else {
             // A typed value did not parse with the leftmost split; another split may
             // put the literal text elsewhere and make it parse.
-            if let Some(value) = other_splits(entry.template(), description, &mut |caps| {
-                build(index, &Values::Captures(*caps))
-            }) {
-                return Some(value);
-            }
+            let other = other_splits(&literals, description, &mut |c| typed_ok(kinds, c).then_some(*c));
+            let Some(caps) = other else { continue };
+            caps
+        };
+        if let Some(value) = build(entry.index, &Values::Captures(caps)) {
+            return Some(value);
         }
     }
     None
@@ -470,14 +762,10 @@ fn lookup<T>(
 pub enum Parts<'a> {
     /// A catalog entry and its captured values.
     Known {
-        /// The entry's index in the catalog.
-        index: usize,
         /// The entry.
-        entry: &'static CatalogEntry,
+        entry: Entry,
         /// Captured values, in template order.
         values: [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
-        /// The statuses.
-        table: &'static Table,
     },
     /// No usable error body.
     Status(&'static Table, &'a StatusOnly),
@@ -485,30 +773,64 @@ pub enum Parts<'a> {
     Unknown(&'static Table, &'a UnknownError),
 }
 
-/// Stands in for an entry index the table does not have, which the macro never emits:
-/// it keeps `Parts::known` total without a panic path.
-static MISSING: CatalogEntry = CatalogEntry::__new(
-    "Unknown",
-    0,
-    None,
-    Template::__new("", &[""], &[]),
-    "",
-    "",
-    "",
-    "",
-    RetryPolicy::Never,
-    true,
-);
+/// A captured value's type, as a generated variant holds it.
+pub trait Field {
+    /// The value, borrowed.
+    fn field_value(&self) -> FieldValue<'_>;
+}
+
+impl Field for String {
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::Str(self)
+    }
+}
+
+impl Field for u64 {
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::U64(*self)
+    }
+}
+
+impl Field for Vec<String> {
+    fn field_value(&self) -> FieldValue<'_> {
+        FieldValue::List(self)
+    }
+}
+
+/// `known0(table, index)`, `known1(table, index, a)`, ...: the [`Parts`] of entry
+/// `index` of `table` with the given values, one function per number of values (so a
+/// generated `match` arm is one plain call).
+macro_rules! known {
+    ($($name:ident($($v:ident: $t:ident),*);)*) => {$(
+        /// [`Parts::Known`] of entry `index` of `table`, with these values in template order.
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name<'a, $($t: Field),*>(table: &'static Table, index: usize, $($v: &'a $t),*) -> Parts<'a> {
+            Parts::known(table, index, &[$($v.field_value()),*])
+        }
+    )*};
+}
+
+known! {
+    known0();
+    known1(a: A);
+    known2(a: A, b: B);
+    known3(a: A, b: B, c: C);
+    known4(a: A, b: B, c: C, d: D);
+    known5(a: A, b: B, c: C, d: D, e: E);
+    known6(a: A, b: B, c: C, d: D, e: E, f: F);
+    known7(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+    known8(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+}
 
 impl<'a> Parts<'a> {
-    /// The known entry `index` of `table`, with its values in template order.
+    /// The known entry `index` of `table`, with its values in template order. An index
+    /// the table does not have (the macro never emits one) reads as an empty entry.
     pub fn known(table: &'static Table, index: usize, values: &[FieldValue<'a>]) -> Self {
         let mut slots = [None; MAX_PLACEHOLDERS];
         for (slot, v) in slots.iter_mut().zip(values) {
             *slot = Some(*v);
         }
-        let entry = table.entries.get(index).unwrap_or(&MISSING);
-        Parts::Known { index, entry, values: slots, table }
+        Parts::Known { entry: table.entry(index), values: slots }
     }
 
     /// A status-only answer.
@@ -523,14 +845,15 @@ impl<'a> Parts<'a> {
 
     fn table(&self) -> &'static Table {
         match self {
-            Parts::Known { table, .. } | Parts::Status(table, _) | Parts::Unknown(table, _) => table,
+            Parts::Known { entry, .. } => entry.table,
+            Parts::Status(table, _) | Parts::Unknown(table, _) => table,
         }
     }
 
-    /// The catalog entry.
+    /// The catalog entry (made with the whole catalog on first use).
     pub fn entry(&self) -> Option<&'static CatalogEntry> {
         match self {
-            Parts::Known { entry, .. } => Some(entry),
+            Parts::Known { entry, .. } => entry.table.catalog().get(entry.index),
             _ => None,
         }
     }
@@ -560,12 +883,11 @@ impl<'a> Parts<'a> {
     /// Description.
     pub fn description(&self) -> Option<Cow<'a, str>> {
         match self {
-            Parts::Known { entry, values, .. } => {
-                let t = entry.template();
-                if t.placeholders().is_empty() {
-                    t.literals().first().map(|s| Cow::Borrowed(*s))
+            Parts::Known { entry, values } => {
+                if entry.kinds().is_empty() {
+                    Some(Cow::Borrowed(entry.literal(0)))
                 } else {
-                    Some(Cow::Owned(Description { template: t, values }.to_string()))
+                    Some(Cow::Owned(Description { entry: *entry, values }.to_string()))
                 }
             }
             Parts::Status(..) => None,
@@ -591,12 +913,18 @@ impl<'a> Parts<'a> {
 
     /// Remedy (English).
     pub fn remedy(&self) -> Option<&'static str> {
-        self.entry().map(CatalogEntry::remedy)
+        match self {
+            Parts::Known { entry, .. } => Some(entry.remedy()),
+            _ => None,
+        }
     }
 
     /// Remedy (Chinese).
     pub fn remedy_zh(&self) -> Option<&'static str> {
-        self.entry().map(CatalogEntry::remedy_zh)
+        match self {
+            Parts::Known { entry, .. } => Some(entry.remedy_zh()),
+            _ => None,
+        }
     }
 
     /// Retry policy.
@@ -633,10 +961,8 @@ impl<'a> Parts<'a> {
     /// Captured values.
     pub fn fields(&self) -> Fields<'a> {
         match self {
-            Parts::Known { entry, values, .. } => {
-                Fields { names: entry.template().placeholders(), values: *values, next: 0 }
-            }
-            _ => Fields { names: &[], values: [None; MAX_PLACEHOLDERS], next: 0 },
+            Parts::Known { entry, values } => Fields { names: entry.names(), values: *values, next: 0 },
+            _ => Fields { names: [""; MAX_PLACEHOLDERS], values: [None; MAX_PLACEHOLDERS], next: 0 },
         }
     }
 }
@@ -656,9 +982,7 @@ pub fn debug(parts: &Parts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         }
     }
     match parts {
-        Parts::Known { entry, .. } if entry.template().placeholders().is_empty() => {
-            f.write_str(entry.variant())
-        }
+        Parts::Known { entry, .. } if entry.kinds().is_empty() => f.write_str(entry.variant()),
         Parts::Known { entry, .. } => {
             let mut s = f.debug_struct(entry.variant());
             for (name, value) in parts.fields() {
@@ -674,8 +998,8 @@ pub fn debug(parts: &Parts<'_>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 /// `PartialEq` of a generated enum: the same variant with equal values.
 pub fn eq(a: &Parts<'_>, b: &Parts<'_>) -> bool {
     match (a, b) {
-        (Parts::Known { index: i, values: x, .. }, Parts::Known { index: j, values: y, .. }) => {
-            i == j && x == y
+        (Parts::Known { entry: e, values: x }, Parts::Known { entry: f, values: y }) => {
+            e.index == f.index && x == y
         }
         (Parts::Status(_, x), Parts::Status(_, y)) => x == y,
         (Parts::Unknown(_, x), Parts::Unknown(_, y)) => x == y,
@@ -686,7 +1010,7 @@ pub fn eq(a: &Parts<'_>, b: &Parts<'_>) -> bool {
 /// `Clone` of a generated enum: a known variant is built again from its own values.
 pub fn clone<T>(parts: &Parts<'_>, build: Build<T>) -> Classified<T> {
     match parts {
-        Parts::Known { index, values, entry, .. } => match build(*index, &Values::Fields(values)) {
+        Parts::Known { entry, values } => match build(entry.index, &Values::Fields(values)) {
             Some(value) => Classified::Known(value),
             // Unreachable (a variant's own values always build it again); kept total.
             None => Classified::Unknown(UnknownError::new(
@@ -703,13 +1027,13 @@ pub fn clone<T>(parts: &Parts<'_>, build: Build<T>) -> Classified<T> {
 
 /// A known entry's description, rendered from its template and values.
 struct Description<'t, 'a> {
-    template: &'t Template,
+    entry: Entry,
     values: &'t [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
 }
 
 impl fmt::Display for Description<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, lit) in self.template.literals().iter().enumerate() {
+        for (i, lit) in self.entry.literal_texts().enumerate() {
             if i > 0
                 && let Some(Some(v)) = self.values.get(i - 1)
             {
@@ -742,12 +1066,12 @@ impl fmt::Display for Parts<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status())?;
         match self {
-            Parts::Known { entry, values, .. } => {
+            Parts::Known { entry, values } => {
                 if let Some(code) = entry.code() {
                     write!(f, " {code}")?;
                 }
                 f.write_str(": ")?;
-                write!(OneLine(f), "{}", Description { template: entry.template(), values })
+                write!(OneLine(f), "{}", Description { entry: *entry, values })
             }
             Parts::Unknown(_, u) => {
                 if let Some(code) = u.code() {
@@ -813,12 +1137,12 @@ where
     let status = match body.status {
         Some(status) => status,
         None => {
-            let mut statuses = table.entries.iter().filter(|e| {
-                e.code() == body.error.as_deref().filter(|c| !c.is_empty())
-                    && match_template(e.template(), body.description.as_deref().unwrap_or("").as_bytes())
-                        .is_some()
-            });
-            let first = statuses.next().map(CatalogEntry::status);
+            let code = body.error.as_deref().filter(|c| !c.is_empty());
+            let description = body.description.as_deref().unwrap_or("").as_bytes();
+            let mut statuses = (0..table.len())
+                .map(|i| table.entry(i))
+                .filter(|e| e.code() == code && match_template(&e.literals(), description).is_some());
+            let first = statuses.next().map(|e| e.status());
             match first {
                 Some(s) if statuses.all(|e| e.status() == s) => s,
                 Some(_) => {
@@ -922,45 +1246,75 @@ impl<'de> serde::de::Visitor<'de> for BodyVisitor {
 mod tests {
     use super::*;
 
-    const T: Template = Template::__new(
-        "Could not find application for {org}/{app} from URI: {uri}",
-        &["Could not find application for ", "/", " from URI: ", ""],
-        &[],
-    );
+    const T: [&[u8]; 4] = [b"Could not find application for ", b"/", b" from URI: ", b""];
 
     #[test]
     fn template_matching_captures_leftmost() {
-        let caps = match_template(&T, b"Could not find application for a/b/c from URI: a/b/c/users").unwrap();
+        let caps =
+            match_template(&T[..], b"Could not find application for a/b/c from URI: a/b/c/users").unwrap();
         assert_eq!((caps.get(0), caps.get(1), caps.get(2)), (&b"a"[..], &b"b/c"[..], &b"a/b/c/users"[..]));
-        assert!(match_template(&T, b"Could not find application for a").is_none());
-        const X: Template = Template::__new("ab{x}ba", &["ab", "ba"], &[]);
-        assert!(match_template(&X, b"aba").is_none(), "prefix and suffix may not overlap");
-        assert_eq!(match_template(&X, b"abba").unwrap().get(0), b"");
+        assert!(match_template(&T[..], b"Could not find application for a").is_none());
+        const X: [&[u8]; 2] = [b"ab", b"ba"];
+        assert!(match_template(&X[..], b"aba").is_none(), "prefix and suffix may not overlap");
+        assert_eq!(match_template(&X[..], b"abba").unwrap().get(0), b"");
     }
 
     #[test]
     fn other_splits_are_bounded_and_leftmost_first() {
-        const P: [Placeholder; 3] = [
-            Placeholder::__new("a", PlaceholderKind::Str),
-            Placeholder::__new("b", PlaceholderKind::Str),
-            Placeholder::__new("n", PlaceholderKind::U64),
-        ];
-        const T3: Template = Template::__new("{a}-{b}-{n:u64}", &["", "-", "-", ""], &P);
+        const T3: [&[u8]; 4] = [b"", b"-", b"-", b""]; // {a}-{b}-{n:u64}
+        const KINDS: [u8; 3] = [0, 0, U64];
         let text = ("x-".repeat(1000) + "y").into_bytes();
         let mut calls = 0;
         assert!(
-            other_splits(&T3, &text, &mut |_| -> Option<()> {
+            other_splits(&T3[..], &text, &mut |_| -> Option<()> {
                 calls += 1;
                 None
             })
             .is_none()
         );
         assert_eq!(calls, MAX_SPLITS);
-        let found = other_splits(&T3, b"a-b-c-7", &mut |c| {
+        let found = other_splits(&T3[..], b"a-b-c-7", &mut |c| {
             let v = Values::Captures(*c);
-            v.u64(2).map(|n| (v.string(0), v.string(1), n))
+            typed_ok(&KINDS, c).then(|| (v.string(0), v.string(1), v.u64(2)))
         });
         assert_eq!(found, Some(("a".into(), "b-c".into(), 7)));
+    }
+
+    static EMPTY: Table = Table::__new(Data {
+        statuses: &[],
+        policies: &[],
+        text: "",
+        cuts: &[],
+        placeholders: &[],
+        kinds: &[],
+        group: &[],
+        retry: &[],
+        alert: &[],
+        group_status: &[],
+        group_end: &[],
+        order: &[],
+        first: &[],
+        rank: &[],
+        hash: &[],
+    });
+
+    #[test]
+    fn an_index_the_table_does_not_have_reads_as_an_empty_entry() {
+        for index in [0, 1, usize::MAX / 7, usize::MAX] {
+            let parts = Parts::known(&EMPTY, index, &[]);
+            assert_eq!((parts.status(), parts.code(), parts.variant_name()), (0, None, ""));
+            assert_eq!(parts.description().as_deref(), Some(""));
+            assert_eq!(
+                (parts.cause(), parts.retry(), parts.should_alert()),
+                (Some(""), RetryPolicy::Never, true)
+            );
+            assert_eq!(parts.entry(), None);
+            assert_eq!(parts.fields().count(), 0);
+            assert_eq!(parts.to_string(), "0: ");
+        }
+        assert!(EMPTY.catalog().is_empty());
+        let build: Build<()> = |_, _| Some(());
+        assert!(lookup(&EMPTY, 400, Some(b"e"), Some(b"d"), build).is_none());
     }
 
     #[test]
@@ -994,12 +1348,19 @@ mod tests {
 
     #[test]
     fn typed_captures_parse_only_canonical_text() {
-        let caps = Values::Captures(Captures {
+        for (text, n) in [("12", Some(12)), ("0", Some(0)), ("012", None), ("", None), ("1a", None)] {
+            assert_eq!(parse_u64(text.as_bytes()), n, "{text:?}");
+        }
+        assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_u64(b"18446744073709551616"), None);
+        let caps = Captures {
             text: b"12 012 a, b",
             ranges: [(0, 2), (3, 6), (7, 11), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)],
-        });
-        assert_eq!(caps.u64(0), Some(12));
-        assert_eq!(caps.u64(1), None);
+        };
+        assert!(typed_ok(&[U64, 0, 2], &caps));
+        assert!(!typed_ok(&[U64, U64], &caps));
+        let caps = Values::Captures(caps);
+        assert_eq!(caps.u64(0), 12);
         assert_eq!(caps.list(2), ["a", "b"]);
         assert!(caps.list(3).is_empty());
         let text = "a, b,, c, , d,  e, ";

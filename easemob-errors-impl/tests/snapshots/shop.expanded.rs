@@ -100,146 +100,106 @@ const _: () = {
             true,
         ),
     ];
-    static __CATALOG: [__p::CatalogEntry; 6] = [
-        __p::CatalogEntry::__flat(
-            "OrderNotFound",
-            404u16,
-            "order_not_found",
-            true,
-            "order {order_id:u64} does not exist",
-            &["order ", " does not exist"],
-            &[__p::Placeholder::__new("order_id", __p::PlaceholderKind::U64)],
-            "The order id is wrong, or the order was deleted.",
-            "订单号错误,或订单已被删除。",
-            "Check the order id.",
-            "检查订单号。",
-            0u8,
-            0u32,
-            0u64,
-            0u64,
-            false,
-        ),
-        __p::CatalogEntry::__flat(
-            "OutOfStock",
-            409u16,
-            "out_of_stock",
-            true,
-            "sku {sku}: requested {requested:u64}, available {available:u64}",
-            &["sku ", ": requested ", ", available ", ""],
-            &[
-                __p::Placeholder::__new("sku", __p::PlaceholderKind::Str),
-                __p::Placeholder::__new("requested", __p::PlaceholderKind::U64),
-                __p::Placeholder::__new("available", __p::PlaceholderKind::U64),
-            ],
-            "Not enough items are left.",
-            "库存不足。",
-            "Lower the quantity, or wait for restocking.",
-            "减少数量,或等待补货。",
-            0u8,
-            0u32,
-            0u64,
-            0u64,
-            false,
-        ),
-        __p::CatalogEntry::__flat(
-            "ItemsUnavailable",
-            409u16,
-            "items_unavailable",
-            true,
-            "items [{skus:list}] are no longer sold",
-            &["items [", "] are no longer sold"],
-            &[__p::Placeholder::__new("skus", __p::PlaceholderKind::List)],
-            "Some items were withdrawn from sale.",
-            "部分商品已下架。",
-            "Remove them from the cart.",
-            "将它们移出购物车。",
-            0u8,
-            0u32,
-            0u64,
-            0u64,
-            false,
-        ),
-        __p::CatalogEntry::__flat(
-            "CartLocked",
-            409u16,
-            "cart_locked",
-            true,
-            "cart is being checked out",
-            &["cart is being checked out"],
-            &[],
-            "A checkout of this cart is in progress.",
-            "该购物车正在结算。",
-            "Retry after a short wait.",
-            "稍候重试。",
-            3u8,
-            4u32,
-            200u64,
-            5000u64,
-            false,
-        ),
-        __p::CatalogEntry::__flat(
-            "InvalidRequest",
-            400u16,
-            "invalid_request",
-            true,
-            "{description}",
-            &["", ""],
-            &[__p::Placeholder::__new("description", __p::PlaceholderKind::Str)],
-            "A field of the request is invalid; the description says which.",
-            "请求中的某个字段无效,描述中说明了是哪个。",
-            "Fix the field the description names.",
-            "修正描述中指出的字段。",
-            0u8,
-            0u32,
-            0u64,
-            0u64,
-            false,
-        ),
-        __p::CatalogEntry::__flat(
-            "Overloaded",
-            503u16,
-            "",
-            false,
-            "try again {{later}}",
-            &["try again {later}"],
-            &[],
-            "The shop is shedding load.",
-            "商店正在限流降载。",
-            "Back off and retry.",
-            "退避后重试。",
-            3u8,
-            6u32,
-            1000u64,
-            60000u64,
-            true,
-        ),
+    static __POLICIES: [__p::RetryPolicy; 3] = [
+        __p::RetryPolicy::Never,
+        __p::RetryPolicy::Backoff(__p::Backoff::new(4u32, 200u64, 5000u64)),
+        __p::RetryPolicy::Backoff(__p::Backoff::new(6u32, 1000u64, 60000u64)),
     ];
+    static __TEXT: &str = "\
+OrderNotFound\
+order {order_id:u64} does not exist\
+The order id is wrong, or the order was deleted.\
+订单号错误,或订单已被删除。\
+Check the order id.\
+检查订单号。\
+order \
+order_id\
+\u{20}does not exist\
+OutOfStock\
+sku {sku}: requested {requested:u64}, available {available:u64}\
+Not enough items are left.\
+库存不足。\
+Lower the quantity, or wait for restocking.\
+减少数量,或等待补货。\
+sku \
+sku\
+: requested \
+requested\
+, available \
+available\
+\
+ItemsUnavailable\
+items [{skus:list}] are no longer sold\
+Some items were withdrawn from sale.\
+部分商品已下架。\
+Remove them from the cart.\
+将它们移出购物车。\
+items [\
+skus\
+] are no longer sold\
+CartLocked\
+cart is being checked out\
+A checkout of this cart is in progress.\
+该购物车正在结算。\
+Retry after a short wait.\
+稍候重试。\
+cart is being checked out\
+InvalidRequest\
+{description}\
+A field of the request is invalid; the description says which.\
+请求中的某个字段无效,描述中说明了是哪个。\
+Fix the field the description names.\
+修正描述中指出的字段。\
+\
+description\
+\
+Overloaded\
+try again {{later}}\
+The shop is shedding load.\
+商店正在限流降载。\
+Back off and retry.\
+退避后重试。\
+try again {later}\
+invalid_request\
+order_not_found\
+cart_locked\
+items_unavailable\
+out_of_stock\
+";
+    static __CUTS: [u32; 61] = [
+        0, 13, 48, 96, 136, 155, 173, 179, 187, 202, 212, 275, 301, 316, 359, 390, 394,
+        397, 409, 418, 430, 439, 439, 455, 493, 529, 553, 579, 606, 613, 617, 637, 647,
+        672, 711, 738, 763, 778, 803, 817, 830, 892, 953, 989, 1022, 1022, 1033, 1033,
+        1043, 1062, 1088, 1115, 1134, 1152, 1169, 1184, 1199, 1210, 1227, 1239, 1239,
+    ];
+    static __PLACEHOLDERS: [u32; 7] = [0, 1, 4, 5, 5, 6, 6];
+    static __KINDS: [u8; 6] = [1, 0, 1, 1, 2, 0];
+    static __GROUP: [u32; 6] = [1, 4, 3, 2, 0, 5];
+    static __RETRY: [u32; 6] = [0, 0, 0, 1, 0, 2];
+    static __ALERT: [bool; 6] = [false, false, false, false, false, true];
+    static __GROUP_STATUS: [u16; 6] = [400, 404, 409, 409, 409, 503];
+    static __GROUP_END: [u32; 6] = [1, 2, 3, 4, 5, 6];
     static __ORDER: [u32; 6] = [4, 0, 3, 2, 1, 5];
     static __FIRST: [u16; 6] = [0, 112, 100, 106, 116, 117];
     static __RANK: [u32; 6] = [0, 0, 0, 0, 0, 0];
-    static __GROUPS: [__p::Group; 6] = [
-        __p::Group::__new(400u16, ::core::option::Option::Some("invalid_request"), 0, 1),
-        __p::Group::__new(404u16, ::core::option::Option::Some("order_not_found"), 1, 2),
-        __p::Group::__new(409u16, ::core::option::Option::Some("cart_locked"), 2, 3),
-        __p::Group::__new(
-            409u16,
-            ::core::option::Option::Some("items_unavailable"),
-            3,
-            4,
-        ),
-        __p::Group::__new(409u16, ::core::option::Option::Some("out_of_stock"), 4, 5),
-        __p::Group::__new(503u16, ::core::option::Option::None, 5, 6),
-    ];
-    static __HASH: [u16; 16] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
-    static __TABLE: __p::Table = __p::Table::__new(
-        &__STATUSES,
-        &__CATALOG,
-        &__ORDER,
-        &__FIRST,
-        &__RANK,
-        &__GROUPS,
-        &__HASH,
-    );
+    static __HASH: [u32; 16] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
+    static __TABLE: __p::Table = __p::Table::__new(__p::Data {
+        statuses: &__STATUSES,
+        policies: &__POLICIES,
+        text: __TEXT,
+        cuts: &__CUTS,
+        placeholders: &__PLACEHOLDERS,
+        kinds: &__KINDS,
+        group: &__GROUP,
+        retry: &__RETRY,
+        alert: &__ALERT,
+        group_status: &__GROUP_STATUS,
+        group_end: &__GROUP_END,
+        order: &__ORDER,
+        first: &__FIRST,
+        rank: &__RANK,
+        hash: &__HASH,
+    });
     impl ShopError {
         /// Classifies a failed call from its HTTP status and raw body.
         ///
@@ -320,9 +280,10 @@ const _: () = {
         pub fn fields(&self) -> ::easemob_errors::Fields<'_> {
             self.__parts().fields()
         }
-        /// Every entry of the catalog, in spec order.
+        /// Every entry of the catalog, in spec order (made from the catalog's data on first
+        /// use: classification does not need it).
         pub fn catalog() -> &'static [::easemob_errors::CatalogEntry] {
-            &__CATALOG
+            __TABLE.catalog()
         }
         /// Every status the spec declares, in ascending order.
         pub fn statuses() -> &'static [::easemob_errors::StatusInfo] {
@@ -346,58 +307,48 @@ const _: () = {
             values: &__p::Values<'_>,
         ) -> ::core::option::Option<Self> {
             let _ = values;
-            match index {
-                0 => {
-                    ::core::option::Option::Some(Self::OrderNotFound {
-                        order_id: values.u64(0)?,
-                    })
-                }
-                1 => {
-                    ::core::option::Option::Some(Self::OutOfStock {
-                        sku: values.string(0),
-                        requested: values.u64(1)?,
-                        available: values.u64(2)?,
-                    })
-                }
-                2 => {
-                    ::core::option::Option::Some(Self::ItemsUnavailable {
-                        skus: values.list(0),
-                    })
-                }
-                3 => ::core::option::Option::Some(Self::CartLocked),
-                4 => {
-                    ::core::option::Option::Some(Self::InvalidRequest {
-                        description: values.string(0),
-                    })
-                }
-                5 => ::core::option::Option::Some(Self::Overloaded),
-                _ => ::core::option::Option::None,
-            }
+            ::core::option::Option::Some(
+                match index {
+                    0 => {
+                        Self::OrderNotFound {
+                            order_id: values.u64(0),
+                        }
+                    }
+                    1 => {
+                        Self::OutOfStock {
+                            sku: values.string(0),
+                            requested: values.u64(1),
+                            available: values.u64(2),
+                        }
+                    }
+                    2 => {
+                        Self::ItemsUnavailable {
+                            skus: values.list(0),
+                        }
+                    }
+                    3 => Self::CartLocked,
+                    4 => {
+                        Self::InvalidRequest {
+                            description: values.string(0),
+                        }
+                    }
+                    5 => Self::Overloaded,
+                    _ => return ::core::option::Option::None,
+                },
+            )
         }
         fn __parts(&self) -> __p::Parts<'_> {
             match self {
-                Self::OrderNotFound { order_id } => {
-                    __p::Parts::known(&__TABLE, 0, &[__p::FieldValue::U64(*order_id)])
-                }
+                Self::OrderNotFound { order_id } => __p::known1(&__TABLE, 0, order_id),
                 Self::OutOfStock { sku, requested, available } => {
-                    __p::Parts::known(
-                        &__TABLE,
-                        1,
-                        &[
-                            __p::FieldValue::Str(sku),
-                            __p::FieldValue::U64(*requested),
-                            __p::FieldValue::U64(*available),
-                        ],
-                    )
+                    __p::known3(&__TABLE, 1, sku, requested, available)
                 }
-                Self::ItemsUnavailable { skus } => {
-                    __p::Parts::known(&__TABLE, 2, &[__p::FieldValue::List(skus)])
-                }
-                Self::CartLocked => __p::Parts::known(&__TABLE, 3, &[]),
+                Self::ItemsUnavailable { skus } => __p::known1(&__TABLE, 2, skus),
+                Self::CartLocked => __p::known0(&__TABLE, 3),
                 Self::InvalidRequest { description } => {
-                    __p::Parts::known(&__TABLE, 4, &[__p::FieldValue::Str(description)])
+                    __p::known1(&__TABLE, 4, description)
                 }
-                Self::Overloaded => __p::Parts::known(&__TABLE, 5, &[]),
+                Self::Overloaded => __p::known0(&__TABLE, 5),
                 Self::Status(status) => __p::Parts::status_only(&__TABLE, status),
                 Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),
             }
