@@ -14,7 +14,6 @@
 //! (`TokenStream::from_str`): building tens of thousands of tokens one by one in an
 //! unoptimized proc-macro costs far more than writing their text.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::template::Kind;
@@ -23,40 +22,81 @@ use crate::validate::{EntryModel, Model, Policy};
 /// The generated source as it is written. Its few operations stay cheap in the
 /// unoptimized macro: text is appended in as few pieces as possible and without the
 /// formatting machinery.
-struct Out(String);
+struct Out(Vec<u8>);
 
 impl Out {
     /// Source text, as is.
     #[inline(always)]
     fn s(&mut self, text: &str) -> &mut Self {
-        self.0.push_str(text);
+        self.0.extend_from_slice(text.as_bytes());
         self
+    }
+
+    /// The text written (only whole `str`s are ever appended).
+    fn text(self) -> String {
+        String::from_utf8(self.0).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// A number.
     fn n(&mut self, n: u64) -> &mut Self {
+        // Digits from the right into a buffer (plain array indexing: no calls in the
+        // unoptimized macro; a u64 has at most 20 digits), then one append.
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut n = n;
         loop {
             at -= 1;
-            if let Some(d) = digits.get_mut(at) {
-                *d = b'0' + (n % 10) as u8;
-            }
+            digits[at] = b'0' + (n % 10) as u8;
             n /= 10;
             if n == 0 || at == 0 {
                 break;
             }
         }
-        self.0.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or("0"));
+        self.0.extend_from_slice(digits.get(at..).unwrap_or_default());
+        self
+    }
+
+    /// Numbers, each followed by a comma. Written through a buffer on the stack with
+    /// plain array indexing: appending to the output costs hundreds of instructions a
+    /// call in the unoptimized macro, and specs of thousands of entries have hundreds of
+    /// thousands of numbers.
+    fn list<T: Copy + Into<u64>>(&mut self, values: &[T]) -> &mut Self {
+        const ROOM: usize = 4096;
+        let mut buf = [0u8; ROOM];
+        let mut len = 0;
+        for &v in values {
+            if len + 21 > ROOM {
+                self.0.extend_from_slice(buf.get(..len).unwrap_or_default());
+                len = 0;
+            }
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n: u64 = v.into();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 || at == 0 {
+                    break;
+                }
+            }
+            while at < digits.len() {
+                buf[len] = digits[at];
+                len += 1;
+                at += 1;
+            }
+            buf[len] = b',';
+            len += 1;
+        }
+        self.0.extend_from_slice(buf.get(..len).unwrap_or_default());
         self
     }
 
     /// A string literal of `text`.
     fn lit(&mut self, text: &str) -> &mut Self {
-        self.0.push('"');
+        self.0.push(b'"');
         self.esc(text);
-        self.0.push('"');
+        self.0.push(b'"');
         self
     }
 
@@ -67,10 +107,17 @@ impl Out {
         let bytes = text.as_bytes();
         let (mut run, mut i) = (0, 0);
         loop {
-            // Plain ASCII is skipped eight bytes at a time.
-            i = crate::scan::until(bytes, i, b'"', b'\\', true);
+            // Text is skipped eight bytes at a time, up to what may need escaping: quotes,
+            // backslashes, control bytes, and the lead bytes of the non-ASCII characters
+            // that may (0xc2: U+0080-U+00BF, the C1 controls among them; 0xe2: the
+            // bidirectional overrides among U+2000-U+2FFF).
+            i = crate::scan::until(bytes, i, [b'"', b'\\', 0xc2, 0xe2]);
             let Some(&b) = bytes.get(i) else { break };
-            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
+            let c = if b < 0x80 {
+                char::from(b)
+            } else {
+                text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ')
+            };
             let escape = match b {
                 b'"' => Some("\\\""),
                 b'\\' => Some("\\\\"),
@@ -84,18 +131,23 @@ impl Out {
                 _ => None,
             };
             if let Some(escape) = escape {
-                self.0.push_str(text.get(run..i).unwrap_or(""));
+                self.s(text.get(run..i).unwrap_or(""));
                 if escape.is_empty() {
-                    let _ = write!(self.0, "\\u{{{:x}}}", u32::from(c));
+                    self.unicode_escape(c);
                 } else {
-                    self.0.push_str(escape);
+                    self.s(escape);
                 }
                 run = i + c.len_utf8();
             }
             i += c.len_utf8();
         }
-        self.0.push_str(text.get(run..).unwrap_or(""));
+        self.s(text.get(run..).unwrap_or(""));
         self
+    }
+
+    /// `\u{...}` of `c`.
+    fn unicode_escape(&mut self, c: char) -> &mut Self {
+        self.s(&format!("\\u{{{:x}}}", u32::from(c)))
     }
 }
 
@@ -103,24 +155,24 @@ impl Out {
 /// so that cargo rebuilds the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> String {
     let layout = Layout::new(model);
-    // The two halves are independent text: for a large spec, the first (the enum and
-    // the catalog's data) is written on a second thread while this one writes the rest.
+    // Two independent halves of text: for a large spec, the first (the enum, its docs
+    // and its variants' docs) is written on a second thread while this one writes the
+    // rest (the catalog's data, the methods and the trait impls).
     if model.entries.len() < PARALLEL_FROM {
-        let mut out = doc_source(model);
-        out.push_str(&head_source(model, &layout));
+        let mut out = enum_source(model);
+        out.push_str(&data_source(model, &layout));
         out.push_str(&tail_source(model, &layout));
         return out;
     }
-    let (doc, head, tail) = std::thread::scope(|scope| {
-        let head = scope.spawn(|| head_source(model, &layout));
-        let doc = doc_source(model);
-        let tail = tail_source(model, &layout);
-        (doc, head.join(), tail)
+    let (head, rest) = std::thread::scope(|scope| {
+        let head = scope.spawn(|| enum_source(model));
+        let mut rest = data_source(model, &layout);
+        rest.push_str(&tail_source(model, &layout));
+        (head.join(), rest)
     });
     // A thread that could not run (it never panics) is made up for here.
-    let mut out = doc;
-    out.push_str(&head.unwrap_or_else(|_| head_source(model, &layout)));
-    out.push_str(&tail);
+    let mut out = head.unwrap_or_else(|_| enum_source(model));
+    out.push_str(&rest);
     out
 }
 
@@ -172,34 +224,33 @@ impl<'m> Layout<'m> {
     }
 }
 
-/// The enum's doc attribute, with the catalog table.
-fn doc_source(model: &Model) -> String {
-    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 160));
-    out.s("#[doc = \"");
-    enum_doc(&mut out, model);
-    out.s("\"]\n");
-    out.0
-}
-
 /// Entries from which [`expand`] writes its two halves on two threads.
 const PARALLEL_FROM: usize = 2000;
 
-/// The enum's variants, then the private block's start: the import of the runtime's
-/// support, the tracked files, the statuses and the catalog's data (`__p::Data`).
+/// The enum: its doc attribute (with the catalog table) and its variants.
+fn enum_source(model: &Model) -> String {
+    let mut out = Out(Vec::with_capacity(4096 + model.entries.len() * 600));
+    let o = &mut out;
+    o.s("#[doc = \"");
+    enum_doc(o, model);
+    o.s("\"]\n#[non_exhaustive]\npub enum ").s(&model.name).s(" {\n");
+    for e in &model.entries {
+        variant(o, e);
+    }
+    o.s(ENUM_TAIL);
+    out.text()
+}
+
+/// The private block's start: the import of the runtime's support, the tracked files,
+/// the statuses and the catalog's data (`__p::Data`).
 ///
 /// The catalog is arrays of plain values, not an array of structs: every string in one
 /// literal (one string a line) cut at offsets, and integer arrays. The compiler checks
 /// and compiles that in a fraction of the time an initializer per entry takes, which
 /// matters for specs of thousands of entries.
-fn head_source(model: &Model, layout: &Layout<'_>) -> String {
-    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 1024));
+fn data_source(model: &Model, layout: &Layout<'_>) -> String {
+    let mut out = Out(Vec::with_capacity(4096 + model.entries.len() * 512));
     let o = &mut out;
-    o.s("#[non_exhaustive]\npub enum ").s(&model.name).s(" {\n");
-    for e in &model.entries {
-        variant(o, e);
-    }
-    o.s(ENUM_TAIL);
-
     // The statics and impls, in a private block that imports the runtime's support once.
     o.s("const _: () = {\nuse ::easemob_errors::__private as __p;\n");
     track(o, &model.files);
@@ -227,7 +278,7 @@ fn head_source(model: &Model, layout: &Layout<'_>) -> String {
         // A line continuation skips the whitespace the next line starts with.
         match text.chars().next() {
             Some(c) if c.is_whitespace() => {
-                let _ = write!(o.0, "\\u{{{:x}}}", u32::from(c));
+                o.unicode_escape(c);
                 o.esc(text.get(c.len_utf8()..).unwrap_or(""));
             }
             _ => {
@@ -254,7 +305,7 @@ fn head_source(model: &Model, layout: &Layout<'_>) -> String {
     o.s("\";\n");
     u32_array(o, "__CUTS", &cuts);
     let mut placeholders = Vec::with_capacity(model.entries.len() + 1);
-    let mut kinds = Vec::new();
+    let mut kinds: Vec<u8> = Vec::new();
     for e in &model.entries {
         placeholders.push(kinds.len() as u32);
         kinds.extend(e.template.placeholders.iter().map(|p| match p.kind {
@@ -265,11 +316,7 @@ fn head_source(model: &Model, layout: &Layout<'_>) -> String {
     }
     placeholders.push(kinds.len() as u32);
     u32_array(o, "__PLACEHOLDERS", &placeholders);
-    o.s("static __KINDS: [u8; ").n(kinds.len() as u64).s("] = [");
-    for &k in &kinds {
-        o.n(k).s(",");
-    }
-    o.s("];\n");
+    array(o, "__KINDS", "u8", &kinds);
     u32_array(o, "__GROUP", &layout.entry_group);
     u32_array(o, "__RETRY", &layout.entry_policy);
     o.s("static __ALERT: [bool; ").n(model.entries.len() as u64).s("] = [");
@@ -277,39 +324,35 @@ fn head_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s(if e.alert { "true," } else { "false," });
     }
     o.s("];\n");
-    out.0
+    out.text()
+}
+
+/// `static NAME: [TYPE; N] = [...];`
+fn array<T: Copy + Into<u64>>(o: &mut Out, name: &str, ty: &str, values: &[T]) {
+    o.s("static ").s(name).s(": [").s(ty).s("; ").n(values.len() as u64).s("] = [");
+    o.list(values).s("];\n");
 }
 
 /// `static NAME: [u32; N] = [...];`
 fn u32_array(o: &mut Out, name: &str, values: &[u32]) {
-    o.s("static ").s(name).s(": [u32; ").n(values.len() as u64).s("] = [");
-    for &v in values {
-        o.n(u64::from(v)).s(",");
-    }
-    o.s("];\n");
+    array(o, name, "u32", values);
 }
 
 /// The rest of the private block: the lookup tables, the inherent methods with the two
 /// per-entry matches, and the trait impls.
 fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
-    let mut out = Out(String::with_capacity(4096 + model.entries.len() * 512));
+    let mut out = Out(Vec::with_capacity(4096 + model.entries.len() * 512));
     let o = &mut out;
     let name = model.name.as_str();
-    o.s("static __GROUP_STATUS: [u16; ").n(layout.groups.len() as u64).s("] = [");
-    for g in &layout.groups {
-        o.n(u64::from(g.0)).s(",");
-    }
-    o.s("];\n");
+    let statuses: Vec<u16> = layout.groups.iter().map(|g| g.0).collect();
+    array(o, "__GROUP_STATUS", "u16", &statuses);
     let ends: Vec<u32> = layout.groups.iter().map(|g| g.3).collect();
     u32_array(o, "__GROUP_END", &ends);
     let slots = slots(model, &layout.groups);
     let order: Vec<u32> = slots.iter().map(|s| s.index as u32).collect();
     u32_array(o, "__ORDER", &order);
-    o.s("static __FIRST: [u16; ").n(slots.len() as u64).s("] = [");
-    for s in &slots {
-        o.n(u64::from(s.first)).s(",");
-    }
-    o.s("];\n");
+    let first: Vec<u16> = slots.iter().map(|s| s.first).collect();
+    array(o, "__FIRST", "u16", &first);
     let rank: Vec<u32> = slots.iter().map(|s| s.rank as u32).collect();
     u32_array(o, "__RANK", &rank);
     u32_array(o, "__HASH", &hash_table(&layout.groups));
@@ -369,7 +412,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     }
     o.s(&TRAITS.replace("__NAME__", name));
     o.s("};\n");
-    out.0
+    out.text()
 }
 
 /// Entries per chunk of the per-entry matches: [`CHUNK`], or more for specs of more
@@ -832,9 +875,9 @@ mod tests {
     #[test]
     fn string_literals_escape_what_they_must() {
         let lit = |s: &str| {
-            let mut o = Out(String::new());
+            let mut o = Out(Vec::new());
             o.lit(s);
-            o.0
+            o.text()
         };
         assert_eq!(lit("plain 中文 é"), "\"plain 中文 é\"");
         assert_eq!(lit("q\"b\\n\nr\rt\t"), r#""q\"b\\n\nr\rt\t""#);
@@ -858,8 +901,8 @@ mod tests {
             crate::check(vec![crate::SourceFile::new("s.toml", "/s.toml", spec)]).map_err(|r| r.messages);
         let model = model.unwrap_or_else(|m| panic!("{m:?}"));
         let layout = super::Layout::new(&model);
-        let sequential = super::doc_source(&model)
-            + &super::head_source(&model, &layout)
+        let sequential = super::enum_source(&model)
+            + &super::data_source(&model, &layout)
             + &super::tail_source(&model, &layout);
         assert!(super::expand(&model) == sequential);
         assert!(sequential.contains("mod __chunk_7 {"));
@@ -868,9 +911,9 @@ mod tests {
     #[test]
     fn numbers() {
         for n in [0, 7, 10, 65_535, u64::MAX] {
-            let mut o = Out(String::new());
+            let mut o = Out(Vec::new());
             o.n(n);
-            assert_eq!(o.0, n.to_string());
+            assert_eq!(o.text(), n.to_string());
         }
     }
 }

@@ -154,7 +154,7 @@ impl Template {
                 _ => {
                     let mut end = i;
                     loop {
-                        end = crate::scan::until(bytes, end, b'{', b'}', false);
+                        end = crate::scan::until(bytes, end, *b"{}{}");
                         match bytes.get(end) {
                             Some(b'{' | b'}') | None => break,
                             Some(_) => end += 1, // a control character: text too

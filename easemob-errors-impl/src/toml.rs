@@ -291,7 +291,7 @@ impl<'a> Parser<'a> {
     fn comment(&mut self) -> Res<()> {
         self.pos += 1;
         loop {
-            self.pos = scan::until(self.bytes, self.pos, b'\n', b'\r', false);
+            self.pos = scan::until(self.bytes, self.pos, *b"\n\r\n\r");
             match self.peek() {
                 None | Some(b'\n' | b'\r') => return Ok(()),
                 Some(b'\t') => self.pos += 1,
@@ -634,7 +634,7 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            self.pos = scan::until(self.bytes, self.pos, b'"', b'\\', false);
+            self.pos = scan::until(self.bytes, self.pos, *br#""\"\"#);
             out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
             match self.peek() {
                 Some(b'"') => {
@@ -699,7 +699,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let start = self.pos;
         loop {
-            self.pos = scan::until(self.bytes, self.pos, b'\'', b'\'', false);
+            self.pos = scan::until(self.bytes, self.pos, *b"''''");
             match self.peek() {
                 Some(b'\'') => {
                     let s = self.text.get(start..self.pos).unwrap_or("").to_owned();
@@ -747,7 +747,7 @@ impl<'a> Parser<'a> {
     fn ml_text(&mut self, a: u8, b: u8, out: &mut String) {
         let run_start = self.pos;
         loop {
-            self.pos = scan::until(self.bytes, self.pos, a, b, false);
+            self.pos = scan::until(self.bytes, self.pos, [a, b, a, b]);
             match self.peek() {
                 Some(b'\t' | b'\n') => self.pos += 1,
                 _ => break,
