@@ -500,7 +500,7 @@ pub fn variant_name(&self) -> &'static str {
     self.__parts().variant_name()
 }
 
-/// The catalog entry of a listed error.
+/// The catalog entry of a listed error (the catalog's entries are made on first use).
 pub fn catalog_entry(&self) -> ::core::option::Option<&'static ::easemob_errors::CatalogEntry> {
     self.__parts().entry()
 }
