@@ -202,6 +202,7 @@ impl Table {
     }
 
     /// The slot range of (status, code): one hash, usually one probe.
+    #[inline]
     fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
         let hash_table = self.data.hash;
         let mask = hash_table.len().checked_sub(1)?;
@@ -741,16 +742,17 @@ fn lookup<T>(
         let Some(entry) = table.slot_entry(slot) else { continue };
         let (literals, kinds) = entry.template();
         let Some(caps) = match_template(&literals, description) else { continue };
-        let caps = if typed_ok(kinds, &caps) {
-            caps
-        } else {
-            // A typed value did not parse with the leftmost split; another split may
-            // put the literal text elsewhere and make it parse.
-            let other = other_splits(&literals, description, &mut |c| typed_ok(kinds, c).then_some(*c));
-            let Some(caps) = other else { continue };
-            caps
-        };
-        if let Some(value) = build(entry.index, &Values::Captures(caps)) {
+        // (Built from `caps` where it is: moving the captures costs a copy.)
+        if typed_ok(kinds, &caps) {
+            if let Some(value) = build(entry.index, &Values::Captures(caps)) {
+                return Some(value);
+            }
+            continue;
+        }
+        // A typed value did not parse with the leftmost split; another split may put
+        // the literal text elsewhere and make it parse.
+        let other = other_splits(&literals, description, &mut |c| typed_ok(kinds, c).then_some(*c));
+        if let Some(value) = other.and_then(|caps| build(entry.index, &Values::Captures(caps))) {
             return Some(value);
         }
     }
