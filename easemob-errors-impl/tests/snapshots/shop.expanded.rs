@@ -307,33 +307,35 @@ out_of_stock\
             values: &__p::Values<'_>,
         ) -> ::core::option::Option<Self> {
             let _ = values;
-            match index {
-                0 => {
-                    ::core::option::Option::Some(Self::OrderNotFound {
-                        order_id: values.u64(0),
-                    })
-                }
-                1 => {
-                    ::core::option::Option::Some(Self::OutOfStock {
-                        sku: values.string(0),
-                        requested: values.u64(1),
-                        available: values.u64(2),
-                    })
-                }
-                2 => {
-                    ::core::option::Option::Some(Self::ItemsUnavailable {
-                        skus: values.list(0),
-                    })
-                }
-                3 => ::core::option::Option::Some(Self::CartLocked),
-                4 => {
-                    ::core::option::Option::Some(Self::InvalidRequest {
-                        description: values.string(0),
-                    })
-                }
-                5 => ::core::option::Option::Some(Self::Overloaded),
-                _ => ::core::option::Option::None,
-            }
+            ::core::option::Option::Some(
+                match index {
+                    0 => {
+                        Self::OrderNotFound {
+                            order_id: values.u64(0),
+                        }
+                    }
+                    1 => {
+                        Self::OutOfStock {
+                            sku: values.string(0),
+                            requested: values.u64(1),
+                            available: values.u64(2),
+                        }
+                    }
+                    2 => {
+                        Self::ItemsUnavailable {
+                            skus: values.list(0),
+                        }
+                    }
+                    3 => Self::CartLocked,
+                    4 => {
+                        Self::InvalidRequest {
+                            description: values.string(0),
+                        }
+                    }
+                    5 => Self::Overloaded,
+                    _ => return ::core::option::Option::None,
+                },
+            )
         }
         fn __parts(&self) -> __p::Parts<'_> {
             match self {
