@@ -39,19 +39,7 @@ impl Out {
 
     /// A number.
     fn n(&mut self, n: u64) -> &mut Self {
-        // Digits from the right into a buffer (plain array indexing: no calls in the
-        // unoptimized macro; a u64 has at most 20 digits), then one append.
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 || at == 0 {
-                break;
-            }
-        }
+        let (digits, at) = digits(n);
         self.0.extend_from_slice(digits.get(at..).unwrap_or_default());
         self
     }
@@ -69,17 +57,7 @@ impl Out {
                 self.0.extend_from_slice(buf.get(..len).unwrap_or_default());
                 len = 0;
             }
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut n: u64 = v.into();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 || at == 0 {
-                    break;
-                }
-            }
+            let (digits, mut at) = digits(v.into());
             while at < digits.len() {
                 buf[len] = digits[at];
                 len += 1;
@@ -149,6 +127,23 @@ impl Out {
     fn unicode_escape(&mut self, c: char) -> &mut Self {
         self.s(&format!("\\u{{{:x}}}", u32::from(c)))
     }
+}
+
+/// The decimal digits of `n`: `digits[at..]` (filled from the right with plain array
+/// indexing, which costs no calls in the unoptimized macro; a u64 has at most 20).
+fn digits(n: u64) -> ([u8; 20], usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    (digits, at)
 }
 
 /// Expands a model into source text. `model.files` are tracked with `include_bytes!`
