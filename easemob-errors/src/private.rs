@@ -103,11 +103,6 @@ impl Table {
         statuses.get(i)
     }
 
-    /// The statuses, ascending.
-    pub fn statuses(&self) -> &'static [StatusInfo] {
-        self.data.statuses
-    }
-
     /// Every entry, in spec order: made once, on first use (one allocation each for the
     /// entries, their literals and their placeholders).
     pub fn catalog(&'static self) -> &'static [CatalogEntry] {
