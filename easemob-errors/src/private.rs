@@ -233,6 +233,8 @@ trait Literals {
     fn get(&self, j: usize) -> &[u8];
 }
 
+/// Literals given as a slice (the unit tests' templates).
+#[cfg(test)]
 impl Literals for [&[u8]] {
     fn count(&self) -> usize {
         self.len()
