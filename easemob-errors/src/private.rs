@@ -264,38 +264,40 @@ impl Literals for EntryLiterals {
 }
 
 impl Entry {
-    /// How many placeholders the entries before this one have.
-    fn first_placeholder(&self) -> usize {
-        self.table.data.placeholders.get(self.index).map_or(0, |&p| p as usize)
+    /// Its placeholders' range in [`Data::kinds`] (and so how many come before it).
+    fn placeholder_range(&self) -> (usize, usize) {
+        match self.table.data.placeholders.get(self.index..self.index.saturating_add(2)) {
+            Some(&[p, q]) => (p as usize, q as usize),
+            _ => (0, 0),
+        }
     }
 
-    /// The index of this entry's string `k`.
-    fn at(&self, k: usize) -> usize {
+    /// How many placeholders the entries before this one have.
+    fn first_placeholder(&self) -> usize {
+        self.placeholder_range().0
+    }
+
+    /// The index of this entry's string `k`, given `p`, its [`Self::first_placeholder`].
+    fn at(&self, p: usize, k: usize) -> usize {
         // Saturating: an index past the end (never emitted) reads as empty strings.
-        ((FIXED_STRINGS + 1).saturating_mul(self.index))
-            .saturating_add(2 * self.first_placeholder())
-            .saturating_add(k)
+        ((FIXED_STRINGS + 1).saturating_mul(self.index)).saturating_add(2 * p).saturating_add(k)
     }
 
     fn string(&self, k: usize) -> &'static str {
-        self.table.string(self.at(k))
+        self.table.string(self.at(self.first_placeholder(), k))
     }
 
     /// The kinds of its placeholders.
     fn kinds(&self) -> &'static [u8] {
-        self.template().1
+        let (p, q) = self.placeholder_range();
+        self.table.data.kinds.get(p..q).unwrap_or(&[])
     }
 
     /// Its literals and the kinds of its placeholders (one lookup of where they are).
     fn template(&self) -> (EntryLiterals, &'static [u8]) {
-        let (p, q) = match self.table.data.placeholders.get(self.index..self.index.saturating_add(2)) {
-            Some(&[p, q]) => (p as usize, q as usize),
-            _ => (0, 0),
-        };
+        let (p, q) = self.placeholder_range();
         let kinds = self.table.data.kinds.get(p..q).unwrap_or(&[]);
-        let at = ((FIXED_STRINGS + 1).saturating_mul(self.index))
-            .saturating_add(2 * p)
-            .saturating_add(FIXED_STRINGS);
+        let at = self.at(p, FIXED_STRINGS);
         (EntryLiterals { table: self.table, at, count: kinds.len() + 1 }, kinds)
     }
 
