@@ -29,25 +29,12 @@ if [ -n "$new_rev" ]; then
   new_src=$work/new-src
 fi
 python3 scripts/gen-spec.py "$n" "$work/spec.toml"
+. scripts/big-crate.sh
 
 for v in base new; do
   src=$work/base-src
   [ "$v" = new ] && src=$new_src
-  mkdir -p "$work/$v/src"
-  cat > "$work/$v/Cargo.toml" <<TOML
-[package]
-name = "big-spec"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-easemob-errors = { path = "$src/easemob-errors" }
-
-[workspace]
-TOML
-  echo 'easemob_errors::include_errors!("spec.toml");' > "$work/$v/src/lib.rs"
-  cp "$src/Cargo.lock" "$work/$v/"
+  big_crate "$work/$v" "$src"
   cp "$work/spec.toml" "$work/$v/"
   (cd "$work/$v" && CARGO_TARGET_DIR="$work/$v/target" cargo build -q --offline) # dependencies, once
 done

@@ -14,21 +14,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build -q -p easemob-errors-impl --example expand-time
-mkdir -p "$work/crate/src"
-cat > "$work/crate/Cargo.toml" <<TOML
-[package]
-name = "big-spec"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-easemob-errors = { path = "$root/easemob-errors" }
-
-[workspace]
-TOML
-echo 'easemob_errors::include_errors!("spec.toml");' > "$work/crate/src/lib.rs"
-cp Cargo.lock "$work/crate/"
+. scripts/big-crate.sh
+big_crate "$work/crate" "$root"
 python3 scripts/gen-spec.py 10 "$work/crate/spec.toml"
 export CARGO_TARGET_DIR="$root/target/compile-time"
 (cd "$work/crate" && cargo build -q --offline)   # dependencies, once
