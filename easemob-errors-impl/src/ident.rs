@@ -12,10 +12,19 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Whether `s` is an ASCII identifier (`[A-Za-z_][A-Za-z0-9_]*`), keywords included.
 pub fn is_ascii_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && s != "_"
+    // A plain loop over bytes: the macro runs unoptimized, where iterator adapters and
+    // `char` decoding cost tens of instructions per byte.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let ok = b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit());
+        if !ok {
+            return false;
+        }
+        i += 1;
+    }
+    i > 0 && s != "_"
 }
 
 /// Whether `s` is a keyword.
@@ -48,7 +57,7 @@ pub fn variant_name_problem(s: &str) -> Option<String> {
     if is_keyword(s) {
         return Some(format!("`{s}` is a Rust keyword"));
     }
-    if !s.starts_with(|c: char| c.is_ascii_uppercase()) || s.contains('_') {
+    if !s.as_bytes().first().is_some_and(u8::is_ascii_uppercase) || s.as_bytes().contains(&b'_') {
         return Some(format!("`{s}` is not UpperCamelCase"));
     }
     None
@@ -79,6 +88,14 @@ mod tests {
         assert!(variant_name_problem("Self").unwrap().contains("keyword"));
         assert!(variant_name_problem("reach_limit").unwrap().contains("UpperCamelCase"));
         assert!(variant_name_problem("Reach-Limit").unwrap().contains("not a valid"));
+        for ident in ["a", "_a", "A9", "a_b_9", "__"] {
+            assert!(is_ascii_ident(ident), "{ident}");
+        }
+        for not_ident in ["", "_", "9", "a-b", "a b", "é", "aé", "a\u{0}"] {
+            assert!(!is_ascii_ident(not_ident), "{not_ident:?}");
+        }
+        assert!(variant_name_problem("Reach_Limit").unwrap().contains("UpperCamelCase"));
+        assert!(variant_name_problem("").unwrap().contains("not a valid"));
         assert_eq!(to_upper_camel("Bad Request"), "BadRequest");
         assert_eq!(to_upper_camel("group_member_not_found"), "GroupMemberNotFound");
     }

@@ -47,8 +47,8 @@ pub struct Rejected {
 
 /// Parses and validates the spec's sources; every problem at once, rendered.
 pub fn check(sources: Vec<SourceFile>) -> Result<validate::Model, Rejected> {
-    let (spec, mut diags) = spec::parse(sources);
-    match validate::validate(&spec) {
+    let (mut spec, mut diags) = spec::parse(sources);
+    match validate::validate(&mut spec) {
         Ok(model) if diags.is_empty() => Ok(model),
         result => {
             if let Err(more) = result {
