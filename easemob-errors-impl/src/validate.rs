@@ -97,8 +97,9 @@ pub struct Model {
     pub statuses: Vec<StatusModel>,
     /// Entries in spec order (the index is the catalog index).
     pub entries: Vec<EntryModel>,
-    /// Entry indices in lookup order: by (status, `error`), so each pair's entries are
-    /// contiguous, then specific templates before catch-alls, then spec order.
+    /// Entry indices in lookup order: grouped by (status, `error`) so that each pair's
+    /// entries are contiguous (groups in order of first appearance), then specific
+    /// templates before catch-alls, then spec order.
     pub order: Vec<usize>,
     /// Files to track for rebuilds.
     pub files: Vec<PathBuf>,
@@ -268,27 +269,20 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
 
     // Lookup order, and the two rules it makes checkable: duplicates and shadowing.
     // Entries whose status is not declared take no part (that is already an error).
-    let mut keys: Vec<(u16, Option<&str>, bool, usize)> = spec
-        .errors
-        .iter()
-        .zip(&resolved)
-        .filter(|(_, r)| r.is_some())
-        .enumerate()
-        .map(|(i, (e, _))| (e.status, error_of(e), e.description_loc.is_none(), i))
-        .collect();
-    keys.sort_unstable();
     let kept: Vec<&ErrorDef> =
         spec.errors.iter().zip(&resolved).filter(|(_, r)| r.is_some()).map(|(e, _)| e).collect();
-    let order: Vec<usize> = keys.iter().map(|k| k.3).collect();
-    for (pos, key_b) in keys.iter().enumerate() {
-        let Some(b) = kept.get(key_b.3) else { continue };
-        for key_a in keys.get(..pos).unwrap_or_default().iter().rev() {
-            if (key_a.0, key_a.1) != (key_b.0, key_b.1) {
+    let (order, group) = lookup_order(&kept);
+    for (pos, &later) in order.iter().enumerate() {
+        let Some(b) = kept.get(later) else { continue };
+        for &earlier in order.get(..pos).unwrap_or_default().iter().rev() {
+            if group.get(earlier) != group.get(later) {
                 break;
             }
-            let Some(a) = kept.get(key_a.3) else { continue };
+            let Some(a) = kept.get(earlier) else { continue };
             let where_b = b.description_loc.as_ref().unwrap_or(&b.variant_loc);
-            if a.description.text == b.description.text || (key_a.2 && key_b.2) {
+            if a.description.text == b.description.text
+                || (a.description_loc.is_none() && b.description_loc.is_none())
+            {
                 diags.push(
                     where_b
                         .error(format!(
@@ -296,7 +290,7 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
                             a.variant,
                             b.variant,
                             b.status,
-                            show_error(key_b.1),
+                            show_error(error_of(b)),
                             b.description.text
                         ))
                         .with_help(format!("remove one of them; `{}` is at {}", a.variant, line_of(&a.loc))),
@@ -324,7 +318,47 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
     (name, statuses, resolved, order)
 }
 
-/// A cheap hasher for variant names: the macro runs unoptimized, where SipHash costs
+/// The lookup order of `entries`: grouped by (status, `error`), groups in order of first
+/// appearance; in a group, entries with a description before catch-alls, each in spec
+/// order. Also each entry's group. Counted into place rather than sorted: comparing
+/// string keys is slow in the unoptimized macro.
+fn lookup_order(entries: &[&ErrorDef]) -> (Vec<usize>, Vec<usize>) {
+    let mut group_of: HashMap<(u16, Option<&str>), usize, BuildNameHasher> =
+        HashMap::with_capacity_and_hasher(entries.len(), BuildNameHasher);
+    // Per group: how many entries with a description, how many catch-alls.
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    let mut group = Vec::with_capacity(entries.len());
+    for e in entries {
+        let next = counts.len();
+        let g = *group_of.entry((e.status, error_of(e))).or_insert(next);
+        if g == next {
+            counts.push((0, 0));
+        }
+        if let Some(c) = counts.get_mut(g) {
+            if e.description_loc.is_none() { c.1 += 1 } else { c.0 += 1 }
+        }
+        group.push(g);
+    }
+    // Where each group's next entry with a description, and next catch-all, go.
+    let mut next = Vec::with_capacity(counts.len());
+    let mut at = 0;
+    for &(specific, catch_all) in &counts {
+        next.push((at, at + specific));
+        at += specific + catch_all;
+    }
+    let mut order = vec![0; entries.len()];
+    for (i, (e, &g)) in entries.iter().zip(&group).enumerate() {
+        let Some(slot) = next.get_mut(g) else { continue };
+        let pos = if e.description_loc.is_none() { &mut slot.1 } else { &mut slot.0 };
+        if let Some(o) = order.get_mut(*pos) {
+            *o = i;
+        }
+        *pos += 1;
+    }
+    (order, group)
+}
+
+/// A cheap hasher for variant names and lookup groups: the macro runs unoptimized, where SipHash costs
 /// thousands of instructions per name. The names are the spec author's own, so there
 /// is no one to mount a collision attack.
 #[derive(Clone, Copy, Default)]

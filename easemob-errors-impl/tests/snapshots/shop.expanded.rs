@@ -160,29 +160,29 @@ The shop is shedding load.\
 Back off and retry.\
 退避后重试。\
 try again {later}\
-invalid_request\
 order_not_found\
-cart_locked\
-items_unavailable\
 out_of_stock\
+items_unavailable\
+cart_locked\
+invalid_request\
 ";
     static __CUTS: [u32; 61] = [
         0, 13, 48, 96, 136, 155, 173, 179, 187, 202, 212, 275, 301, 316, 359, 390, 394,
         397, 409, 418, 430, 439, 439, 455, 493, 529, 553, 579, 606, 613, 617, 637, 647,
         672, 711, 738, 763, 778, 803, 817, 830, 892, 953, 989, 1022, 1022, 1033, 1033,
-        1043, 1062, 1088, 1115, 1134, 1152, 1169, 1184, 1199, 1210, 1227, 1239, 1239,
+        1043, 1062, 1088, 1115, 1134, 1152, 1169, 1184, 1196, 1213, 1224, 1239, 1239,
     ];
     static __PLACEHOLDERS: [u32; 7] = [0, 1, 4, 5, 5, 6, 6];
     static __KINDS: [u8; 6] = [1, 0, 1, 1, 2, 0];
-    static __GROUP: [u32; 6] = [1, 4, 3, 2, 0, 5];
+    static __GROUP: [u32; 6] = [0, 1, 2, 3, 4, 5];
     static __RETRY: [u32; 6] = [0, 0, 0, 1, 0, 2];
     static __ALERT: [bool; 6] = [false, false, false, false, false, true];
-    static __GROUP_STATUS: [u16; 6] = [400, 404, 409, 409, 409, 503];
+    static __GROUP_STATUS: [u16; 6] = [404, 409, 409, 409, 400, 503];
     static __GROUP_END: [u32; 6] = [1, 2, 3, 4, 5, 6];
-    static __ORDER: [u32; 6] = [4, 0, 3, 2, 1, 5];
-    static __FIRST: [u16; 6] = [0, 112, 100, 106, 116, 117];
+    static __ORDER: [u32; 6] = [0, 1, 2, 3, 4, 5];
+    static __FIRST: [u16; 6] = [112, 116, 106, 100, 0, 117];
     static __RANK: [u32; 6] = [0, 0, 0, 0, 0, 0];
-    static __HASH: [u32; 16] = [0, 0, 2, 1, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 3, 0];
+    static __HASH: [u32; 16] = [0, 0, 1, 2, 3, 5, 6, 0, 0, 0, 0, 0, 0, 0, 4, 0];
     static __TABLE: __p::Table = __p::Table::__new(__p::Data {
         statuses: &__STATUSES,
         policies: &__POLICIES,
