@@ -316,8 +316,14 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
             spec.defaults = cx.backoff_numbers(t, "[defaults]");
         }
     }
-    for (file, table) in &tables {
+    for (file, table) in &mut tables {
         cx.file = *file;
+        // The entries are moved out (an empty list stays): their strings move on into
+        // the `ErrorDef`s instead of being copied.
+        let errors = table
+            .get_mut()
+            .get_mut("errors")
+            .map(|v| (v.span(), std::mem::replace(v.get_mut(), Value::Array(Vec::new()))));
         let table = table.get_ref();
         cx.unknown_keys(table, &TOP_KEYS, "the spec's top level");
         if let Some(value) = table.get("include") {
@@ -362,16 +368,16 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
                 }
             }
         }
-        if let Some(value) = table.get("errors") {
-            match value.get_ref() {
+        if let Some((span, value)) = errors {
+            match value {
                 Value::Array(items) => {
                     let (defs, diags) = error_defs(cx.file, cx.texts, items);
                     spec.errors.extend(defs);
                     cx.diags.extend(diags);
                 }
-                other => cx.diags.push(cx.loc(value.span()).error(format!(
+                other => cx.diags.push(cx.loc(span).error(format!(
                     "`errors` must be an array of tables (`[[errors]]`), found {}",
-                    describe(other)
+                    describe(&other)
                 ))),
             }
         }
@@ -390,25 +396,48 @@ const PARALLEL_FROM: usize = 2000;
 
 /// Reads the `[[errors]]` tables of one file, in order; a large list in two halves on
 /// two threads (each entry is read on its own, so the result is the same).
-fn error_defs(file: usize, texts: &[String], items: &[Spanned<Value>]) -> (Vec<ErrorDef>, Vec<Diagnostic>) {
-    let read = |base: usize, items: &[Spanned<Value>]| {
+fn error_defs(
+    file: usize,
+    texts: &[String],
+    mut items: Vec<Spanned<Value>>,
+) -> (Vec<ErrorDef>, Vec<Diagnostic>) {
+    let read = |base: usize, items: Vec<Spanned<Value>>| {
         let mut cx = Cx { diags: Vec::new(), file, texts };
         let defs: Vec<ErrorDef> =
-            items.iter().enumerate().filter_map(|(i, item)| cx.error_def(base + i, item)).collect();
+            items.into_iter().enumerate().filter_map(|(i, item)| cx.error_def(base + i, item)).collect();
         (defs, cx.diags)
     };
     if items.len() < PARALLEL_FROM {
         return read(0, items);
     }
-    let (first, second) = items.split_at(items.len() / 2);
+    let base = items.len() / 2;
+    let mut second = Some(items.split_off(base));
     let ((mut defs, mut diags), rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| read(first.len(), second));
-        (read(0, first), rest.join())
+        let worker =
+            std::thread::Builder::new().spawn_scoped(scope, || second.take().map(|half| read(base, half)));
+        let first = read(0, items);
+        (first, worker.ok().and_then(|w| w.join().ok()).flatten())
     });
-    // A thread that could not run (it never panics) is made up for here.
-    let (more_defs, more_diags) = rest.unwrap_or_else(|_| read(first.len(), second));
-    defs.extend(more_defs);
-    diags.extend(more_diags);
+    match rest {
+        Some((more_defs, more_diags)) => {
+            defs.extend(more_defs);
+            diags.extend(more_diags);
+        }
+        // No second thread could start: the second half is read here.
+        None => match second.take() {
+            Some(half) => {
+                let (more_defs, more_diags) = read(base, half);
+                defs.extend(more_defs);
+                diags.extend(more_diags);
+            }
+            // The second thread stopped (it never panics): say so rather than lose entries.
+            None => diags.push(Diagnostic::new(
+                file,
+                0..0,
+                "internal error: reading the second half of `[[errors]]` failed; please report it",
+            )),
+        },
+    }
     (defs, diags)
 }
 
@@ -450,7 +479,7 @@ impl Cx<'_> {
     fn unknown_keys(&mut self, t: &Table, allowed: &[&str], what: &str) {
         for key in t.keys() {
             let name = key.get_ref().as_str();
-            if !allowed.contains(&name) {
+            if !crate::ident::is_one_of(name, allowed) {
                 let d = self
                     .loc(key.span())
                     .error(format!(
@@ -489,6 +518,34 @@ impl Cx<'_> {
                 None
             }
         }
+    }
+
+    /// As [`Self::opt_str_loc`], moving the string out of the table (an empty one stays).
+    fn take_str_loc(&mut self, t: &mut Table, key: &str, what: &str) -> Option<(String, Loc)> {
+        let v = t.get_mut(key)?;
+        let span = v.span();
+        match v.get_mut() {
+            Value::String(s) => Some((std::mem::take(s), self.loc(span))),
+            _ => {
+                self.wrong_type(v, key, what, "a string");
+                None
+            }
+        }
+    }
+
+    /// As [`Self::req_str`], moving the string out of the table (an empty one stays).
+    fn take_req_str(
+        &mut self,
+        t: &mut Table,
+        key: &str,
+        what: &str,
+        whole: Range<usize>,
+    ) -> Option<(String, Loc)> {
+        if t.get(key).is_none() {
+            self.missing(whole, key, what, "a string");
+            return None;
+        }
+        self.take_str_loc(t, key, what)
     }
 
     fn req_str(&mut self, t: &Table, key: &str, what: &str, whole: Range<usize>) -> Option<(String, Loc)> {
@@ -624,9 +681,10 @@ impl Cx<'_> {
         })
     }
 
-    fn error_def(&mut self, index: usize, item: &Spanned<Value>) -> Option<ErrorDef> {
+    fn error_def(&mut self, index: usize, mut item: Spanned<Value>) -> Option<ErrorDef> {
         let loc = self.loc(item.span());
-        let Value::Table(t) = item.get_ref() else {
+        let whole = item.span();
+        let Value::Table(t) = item.get_mut() else {
             self.diags.push(loc.error(format!(
                 "`errors` entry #{} must be a table, found {}",
                 index + 1,
@@ -634,14 +692,20 @@ impl Cx<'_> {
             )));
             return None;
         };
+        // (Concatenated: `format!` costs thousands of instructions unoptimized.)
         let label = match t.get("variant").and_then(|v| v.get_ref().as_str()) {
-            Some(name) => format!("[[errors]] entry `{name}`"),
+            Some(name) => {
+                let mut label = String::with_capacity(name.len() + 20);
+                label.push_str("[[errors]] entry `");
+                label.push_str(name);
+                label.push('`');
+                label
+            }
             None => format!("[[errors]] entry #{}", index + 1),
         };
         let what = label.as_str();
         self.unknown_keys(t, &ERROR_KEYS, what);
-        let whole = item.span();
-        let variant = self.req_str(t, "variant", what, whole.clone());
+        let variant = self.take_req_str(t, "variant", what, whole.clone());
         let status = match self.opt_int(t, "status", what) {
             Some((n, sloc)) => match u16::try_from(n) {
                 Ok(s) if (400..=599).contains(&s) => Some((s, sloc)),
@@ -657,8 +721,8 @@ impl Cx<'_> {
                 None
             }
         };
-        let error = self.opt_str(t, "error", what);
-        let description = match self.opt_str_loc(t, "description", what) {
+        let error = self.take_str_loc(t, "error", what).map(|(s, _)| s);
+        let description = match self.take_str_loc(t, "description", what) {
             Some((text, dloc)) => match Template::parse(&text) {
                 Ok(tpl) => Some((tpl, Some(dloc))),
                 Err(errors) => {
@@ -679,11 +743,16 @@ impl Cx<'_> {
             None if t.get("description").is_some() => None,
             None => Some((Template::catch_all(), None)),
         };
-        let cause = self.req_str(t, "cause", what, whole.clone());
-        let cause_zh = self.req_str(t, "cause_zh", what, whole.clone());
-        let remedy = self.req_str(t, "remedy", what, whole.clone());
-        let remedy_zh = self.req_str(t, "remedy_zh", what, whole.clone());
-        let _note = self.opt_str(t, "note", what);
+        let cause = self.take_req_str(t, "cause", what, whole.clone());
+        let cause_zh = self.take_req_str(t, "cause_zh", what, whole.clone());
+        let remedy = self.take_req_str(t, "remedy", what, whole.clone());
+        let remedy_zh = self.take_req_str(t, "remedy_zh", what, whole.clone());
+        // `note` is for the spec's readers: only its type is checked.
+        if let Some(note) = t.get("note")
+            && !note.get_ref().is_str()
+        {
+            self.wrong_type(note, "note", what, "a string");
+        }
         let retry_given = t.get("retry").is_some();
         let retry = self.retry(t, what);
         let alert = self.opt_bool(t, "alert", what);

@@ -29,6 +29,11 @@ impl<T> Spanned<T> {
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
     }
+
+    /// The value, to change or move out of.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
 }
 
 /// A TOML value.
@@ -102,6 +107,11 @@ impl Table {
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Spanned<Value>> {
         self.entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+    }
+
+    /// The value of `key`, to change or move out of.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Spanned<Value>> {
+        self.entries.iter_mut().find(|(k, _)| k.value == key).map(|(_, v)| v)
     }
 
     /// The key (with its range) and value of `key`.
