@@ -29,13 +29,38 @@ pub fn is_ascii_ident(s: &str) -> bool {
 
 /// Whether `s` is a keyword.
 pub fn is_keyword(s: &str) -> bool {
-    // Lengths first: most names are longer than any keyword (a plain loop, since the
-    // macro runs unoptimized).
-    if s.len() > 8 {
-        return false;
+    // Only the keywords of the same length are compared (plain loops: the macro runs
+    // unoptimized, where iterator adapters cost).
+    let Some(&candidates) = KEYWORDS_BY_LEN.get(s.len()) else { return false };
+    for k in candidates {
+        if k.as_bytes() == s.as_bytes() {
+            return true;
+        }
     }
-    for k in KEYWORDS {
-        if k.len() == s.len() && k.as_bytes() == s.as_bytes() {
+    false
+}
+
+/// [`KEYWORDS`] by length (index = length).
+const KEYWORDS_BY_LEN: [&[&str]; 9] = [
+    &[],
+    &[],
+    &["as", "do", "fn", "if", "in"],
+    &["box", "dyn", "for", "gen", "let", "mod", "mut", "pub", "ref", "try", "use"],
+    &["else", "enum", "impl", "loop", "move", "priv", "self", "Self", "true", "type"],
+    &[
+        "async", "await", "break", "const", "crate", "false", "final", "macro", "match", "super", "trait",
+        "where", "while", "yield",
+    ],
+    &["become", "extern", "return", "static", "struct", "typeof", "unsafe"],
+    &["unsized", "virtual"],
+    &["continue", "override"],
+];
+
+/// Whether `name` is one of `names` (a plain loop, lengths first: the macro runs
+/// unoptimized).
+pub fn is_one_of(name: &str, names: &[&str]) -> bool {
+    for n in names {
+        if n.len() == name.len() && n.as_bytes() == name.as_bytes() {
             return true;
         }
     }
@@ -44,9 +69,7 @@ pub fn is_keyword(s: &str) -> bool {
 
 /// A field name: a snake_case identifier that is not a keyword.
 pub fn is_field_name(s: &str) -> bool {
-    is_ascii_ident(s)
-        && !is_keyword(s)
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    is_ascii_ident(s) && !is_keyword(s) && !s.as_bytes().iter().any(u8::is_ascii_uppercase)
 }
 
 /// Why `s` cannot name a variant (UpperCamelCase, not a keyword), or `None` if it can.
@@ -77,6 +100,24 @@ pub fn to_upper_camel(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keywords_by_length_are_the_keywords() {
+        let mut by_len: Vec<&str> = KEYWORDS_BY_LEN.iter().flat_map(|k| k.iter().copied()).collect();
+        let mut all = KEYWORDS.to_vec();
+        by_len.sort_unstable();
+        all.sort_unstable();
+        assert_eq!(by_len, all);
+        for (len, words) in KEYWORDS_BY_LEN.iter().enumerate() {
+            assert!(words.iter().all(|w| w.len() == len), "{words:?}");
+        }
+        for k in KEYWORDS {
+            assert!(is_keyword(k), "{k}");
+            assert!(!is_keyword(&k.to_uppercase()) || *k == "Self", "{k}");
+        }
+        assert!(!is_keyword("name") && !is_keyword("keywords") && !is_keyword(""));
+        assert!(is_one_of("status", &["variant", "status"]) && !is_one_of("stat", &["status"]));
+    }
 
     #[test]
     fn names() {

@@ -44,7 +44,8 @@ pub fn until(bytes: &[u8], from: usize, stops: [u8; 4]) -> usize {
         }
         i += 8;
     }
-    while let Some(&x) = bytes.get(i) {
+    while i < bytes.len() {
+        let x = bytes[i];
         if x == a || x == b || x == c || x == d || x < 0x20 || x == 0x7f {
             return i;
         }

@@ -96,7 +96,7 @@ impl Template {
                     i += 1;
                 }
                 b'{' => {
-                    let Some(close) = text[i + 1..].find(['}', '{']).map(|j| i + 1 + j) else {
+                    let Some(close) = next_brace(bytes, i + 1) else {
                         errors.push(TemplateError {
                             span: i..text.len(),
                             message: "unclosed `{` in description template".into(),
@@ -152,14 +152,7 @@ impl Template {
                 }
                 // Plain text, up to the next brace.
                 _ => {
-                    let mut end = i;
-                    loop {
-                        end = crate::scan::until(bytes, end, *b"{}{}");
-                        match bytes.get(end) {
-                            Some(b'{' | b'}') | None => break,
-                            Some(_) => end += 1, // a control character: text too
-                        }
-                    }
+                    let end = next_brace(bytes, i).unwrap_or(bytes.len());
                     push_literal(&mut literals, text.get(i..end).unwrap_or(""));
                     i = end;
                 }
@@ -303,6 +296,28 @@ impl Template {
     }
 }
 
+/// The index of the first `{` or `}` at or after `from`.
+fn next_brace(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        at = crate::scan::until(bytes, at, *b"{}{}");
+        match bytes.get(at) {
+            Some(b'{' | b'}') => return Some(at),
+            None => return None,
+            Some(_) => at += 1, // a control character: text too
+        }
+    }
+}
+
+/// `s` without surrounding whitespace; the common case (none) without `char` decoding,
+/// which is slow in the unoptimized macro.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 fn push_literal(literals: &mut [String], text: &str) {
     if let Some(last) = literals.last_mut() {
         last.push_str(text);
@@ -310,9 +325,11 @@ fn push_literal(literals: &mut [String], text: &str) {
 }
 
 fn parse_placeholder(inner: &str, span: Range<usize>) -> Result<Placeholder, TemplateError> {
-    let (name, kind) = match inner.split_once(':') {
-        Some((name, kind)) => (name.trim(), Some(kind.trim())),
-        None => (inner.trim(), None),
+    // `:` is ASCII, so the split is at a char boundary.
+    let colon = inner.as_bytes().iter().position(|&b| b == b':');
+    let (name, kind) = match colon.and_then(|at| Some((inner.get(..at)?, inner.get(at + 1..)?))) {
+        Some((name, kind)) => (trim(name), Some(trim(kind))),
+        None => (trim(inner), None),
     };
     if name.is_empty() {
         return Err(TemplateError {
