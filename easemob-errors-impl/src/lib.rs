@@ -79,7 +79,7 @@ pub fn generate(written: &str, manifest_dir: Option<&Path>) -> Result<String, Fa
     let sources = spec::read_sources(written, manifest_dir)
         .map_err(|d| Failure { messages: vec![d.render(&[])], skeleton: None })?;
     match check(sources) {
-        Ok(model) => Ok(expand::expand(&model)),
+        Ok(model) => Ok(expand::expand_and_release(model)),
         Err(Rejected { messages, skeleton }) => {
             Err(Failure { messages, skeleton: skeleton.as_deref().map(expand::expand) })
         }
