@@ -427,10 +427,7 @@ impl<'a> Parser<'a> {
             }
             Some(b) if is_bare(b) => {
                 let mut end = self.pos;
-                while let Some(&b) = self.bytes.get(end) {
-                    if !is_bare(b) {
-                        break;
-                    }
+                while end < self.bytes.len() && is_bare(self.bytes[end]) {
                     end += 1;
                 }
                 self.pos = end;
@@ -707,12 +704,20 @@ impl<'a> Parser<'a> {
         loop {
             let run_start = self.pos;
             self.pos = scan::until(self.bytes, self.pos, *br#""\"\"#);
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
+            let run = self.text.get(run_start..self.pos).unwrap_or("");
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
+                    // Most strings are one run: copied once, at their length.
+                    if out.is_empty() {
+                        return Ok(run.to_owned());
+                    }
+                    out.push_str(run);
                     return Ok(out);
                 }
+                _ => out.push_str(run),
+            }
+            match self.peek() {
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(b'\t') => {
                     out.push('\t');
@@ -1003,6 +1008,19 @@ fn digits_ok(s: &str, radix: u32) -> bool {
 /// when the token is not an integer.
 #[allow(clippy::option_option)]
 fn integer(token: &str) -> Option<Option<i64>> {
+    // The common case, plain decimal digits (`status = 404`), without the pattern and
+    // parse machinery that is slow in the unoptimized macro; 18 digits cannot overflow.
+    let bytes = token.as_bytes();
+    if (1..=18).contains(&bytes.len()) && (bytes.len() == 1 || bytes[0] != b'0') {
+        let (mut n, mut i) = (0i64, 0);
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            n = n * 10 + i64::from(bytes[i] - b'0');
+            i += 1;
+        }
+        if i == bytes.len() {
+            return Some(Some(n));
+        }
+    }
     for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
         if let Some(digits) = token.strip_prefix(prefix) {
             if !digits_ok(digits, radix) {
@@ -1180,6 +1198,30 @@ mod tests {
         }
         doc.push_str(tail);
         doc
+    }
+
+    #[test]
+    fn integers_plain_and_otherwise() {
+        use super::integer;
+        let cases: [(&str, Option<Option<i64>>); 14] = [
+            ("0", Some(Some(0))),
+            ("7", Some(Some(7))),
+            ("404", Some(Some(404))),
+            ("123456789012345678", Some(Some(123_456_789_012_345_678))),
+            ("9223372036854775807", Some(Some(i64::MAX))),
+            ("9223372036854775808", Some(None)),
+            ("-9223372036854775808", Some(Some(i64::MIN))),
+            ("+12", Some(Some(12))),
+            ("-0", Some(Some(0))),
+            ("1_000", Some(Some(1000))),
+            ("0x1f", Some(Some(31))),
+            ("007", None),
+            ("12a", None),
+            ("", None),
+        ];
+        for (token, expected) in cases {
+            assert_eq!(integer(token), expected, "{token:?}");
+        }
     }
 
     #[test]
