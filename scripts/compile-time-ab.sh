@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The build of a crate that includes an N-entry spec (default 10,000), side by side for
 # two revisions of this repository: a clean build (dependencies built) and the rebuild
-# after a one-entry edit, each revision once per round, interleaved. This VM's speed
+# after a one-entry edit, each revision once per round, interleaved. Also the macro's
+# expansion time, warm (median of 3 in one process) and cold (one run in a fresh
+# process), each revision timed by its own `expand-time` example. This VM's speed
 # drifts by up to 2x within the hour, so comparing across time says little; comparing
 # within a round does.
 #
@@ -37,6 +39,8 @@ for v in base new; do
   big_crate "$work/$v" "$src"
   cp "$work/spec.toml" "$work/$v/"
   (cd "$work/$v" && CARGO_TARGET_DIR="$work/$v/target" cargo build -q --offline) # dependencies, once
+  (cd "$src" && CARGO_TARGET_DIR="$work/$v/target" cargo build -q -p easemob-errors-impl --example expand-time)
+  cp "$work/$v/target/debug/examples/expand-time" "$work/$v-expand"
 done
 
 timed_build() {
@@ -46,9 +50,11 @@ timed_build() {
   end=$(date +%s%N)
   awk -v ns=$((end - start)) 'BEGIN { printf "%.2f", ns / 1e9 }'
 }
-declare -A clean edit
+declare -A clean edit warm cold
 for round in $(seq "$rounds"); do
   for v in base new; do
+    warm[$v]+="$("$work/$v-expand" "$work/spec.toml" 3 | cut -d' ' -f1) "
+    cold[$v]+="$("$work/$v-expand" "$work/spec.toml" 1 | cut -d' ' -f1) "
     (cd "$work/$v" && CARGO_TARGET_DIR="$work/$v/target" cargo clean -q -p big-spec)
     clean[$v]+="$(timed_build "$v") "
     sed -i "s/^cause = \"Cause of error 0.*\"/cause = \"Cause of error 0 (edit $round).\"/" "$work/$v/spec.toml"
@@ -57,10 +63,13 @@ for round in $(seq "$rounds"); do
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '%s entries, %s interleaved rounds (seconds; each round: base, then new)\n' "$n" "$rounds"
-printf '%-5s %-40s %8s %8s\n' "" "" "clean" "edit"
+printf '%-5s %-40s %8s %8s %12s %12s\n' "" "" "clean" "edit" "expand warm" "expand cold"
 for v in base new; do
   label=$base_rev
   [ "$v" = new ] && label=${new_rev:-working tree}
-  printf '%-5s %-40s %8s %8s   (clean: %s; edit: %s)\n' "$v" "$label" \
-    "$(echo "${clean[$v]}" | median)" "$(echo "${edit[$v]}" | median)" "${clean[$v]% }" "${edit[$v]% }"
+  printf '%-5s %-40s %8s %8s %9s ms %9s ms\n' "$v" "$label" \
+    "$(echo "${clean[$v]}" | median)" "$(echo "${edit[$v]}" | median)" \
+    "$(echo "${warm[$v]}" | median)" "$(echo "${cold[$v]}" | median)"
+  printf '      clean: %s; edit: %s\n      warm: %s; cold: %s\n' \
+    "${clean[$v]% }" "${edit[$v]% }" "${warm[$v]% }" "${cold[$v]% }"
 done

@@ -4,6 +4,11 @@
 # build time of a crate that includes the spec (its dependencies built already), and
 # its rebuild after a one-entry edit.
 #
+# The expansion is timed two ways: warm, the median of 3 runs in one process (memory
+# already mapped, as for a macro that runs again in a long-lived process), and cold, one
+# run in a fresh process (every page the stages touch is new, as in a compiler that
+# expands the spec once).
+#
 # usage: [ROUNDS=5] scripts/compile-time.sh [SIZES...]     (default: 100 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +27,11 @@ export CARGO_TARGET_DIR="$root/target/compile-time"
 
 # Interleaved rounds (every size once per round), medians over the rounds: the VM's
 # speed drifts by tens of percent from minute to minute, and this way the drift hits
-# every size alike (ratios stay meaningful). Per size and round: the expansion (median
-# of 3 in one process), a clean build of the including crate (its dependencies built),
+# every size alike (ratios stay meaningful). Per size and round: the expansion (warm:
+# median of 3 in one process; cold: one run in a fresh process), a clean build of the including crate (its dependencies built),
 # and a rebuild after editing one entry's text (the everyday case; incremental).
 rounds=${ROUNDS:-5}
-declare -A expands builds edits
+declare -A expands colds builds edits
 for n in "${sizes[@]}"; do
   python3 scripts/gen-spec.py "$n" "$work/spec-$n.toml"
 done
@@ -40,6 +45,7 @@ timed_build() {
 for round in $(seq "$rounds"); do
   for n in "${sizes[@]}"; do
     expands[$n]+="$(./target/debug/examples/expand-time "$work/spec-$n.toml" 3 | cut -d' ' -f1) "
+    colds[$n]+="$(./target/debug/examples/expand-time "$work/spec-$n.toml" 1 | cut -d' ' -f1) "
     cp "$work/spec-$n.toml" "$work/crate/spec.toml"
     (cd "$work/crate" && cargo clean -q -p big-spec)
     builds[$n]+="$(timed_build) "
@@ -50,12 +56,13 @@ done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 printf 'medians of %s interleaved rounds\n' "$rounds"
-printf '%8s  %14s  %12s  %14s\n' entries expansion build "edit, rebuild"
+printf '%8s  %21s  %12s  %14s\n' entries "expansion warm / cold" build "edit, rebuild"
 declare -A build
 for n in "${sizes[@]}"; do
   expand=$(echo "${expands[$n]}" | median)
+  cold=$(echo "${colds[$n]}" | median)
   build[$n]=$(echo "${builds[$n]}" | median)
-  printf '%8s  %11s ms  %10.2f s  %12.2f s\n' "$n" "$expand" "${build[$n]}" "$(echo "${edits[$n]}" | median)"
+  printf '%8s  %9s / %6s ms  %10.2f s  %12.2f s\n' "$n" "$expand" "$cold" "${build[$n]}" "$(echo "${edits[$n]}" | median)"
 done
 if [ -n "${build[1000]:-}" ] && [ -n "${build[10000]:-}" ]; then
   awk -v a="${build[10000]}" -v b="${build[1000]}" 'BEGIN { printf "build(10000) / build(1000) = %.1f\n", a / b }'
