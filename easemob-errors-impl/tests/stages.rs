@@ -153,6 +153,47 @@ fn cross_entry_rules_are_checked() {
 }
 
 #[test]
+fn lookup_order_groups_entries_with_specific_templates_first() {
+    // Groups of (status, `error`) in order of first appearance; in a group, entries with
+    // a description before catch-alls, each in spec order.
+    let spec = format!(
+        "{GOOD}{}{}{}{}",
+        entry("Specific", 429, "throttled", "slow down"),
+        entry("Other", 404, "gone", "gone"),
+        entry("Second", 404, "order_not_found", "order {what} is hidden"),
+        entry("Later", 429, "throttled", "wait {secs:u64} s"),
+    );
+    let model = check(src(&spec)).unwrap_or_else(|r| panic!("{:#?}", r.messages));
+    let names: Vec<&str> = model.order.iter().map(|&i| model.entries[i].variant.as_str()).collect();
+    assert_eq!(names, ["OrderNotFound", "Second", "Specific", "Later", "Throttled", "Other"]);
+    assert_eq!(model.classify(429, Some("throttled"), "wait 3 s").map(|e| e.variant.as_str()), Some("Later"));
+    assert_eq!(
+        model.classify(429, Some("throttled"), "other").map(|e| e.variant.as_str()),
+        Some("Throttled")
+    );
+}
+
+#[test]
+fn a_large_spec_read_in_halves_keeps_order_and_entry_numbers() {
+    // 2,100 entries: read in two halves on two threads (from 2,000).
+    let mut spec = String::from(GOOD);
+    for i in 0..2100 {
+        spec.push_str(&entry(&format!("E{i}"), 404, &format!("e{i}"), "x"));
+    }
+    let model = check(src(&spec)).unwrap_or_else(|r| panic!("{:#?}", r.messages));
+    let variants: Vec<&str> = model.entries.iter().map(|e| e.variant.as_str()).collect();
+    let expected: Vec<String> = ["OrderNotFound".to_owned(), "Throttled".to_owned()]
+        .into_iter()
+        .chain((0..2100).map(|i| format!("E{i}")))
+        .collect();
+    assert_eq!(variants, expected);
+    // An entry without a name in the second half is reported with its number.
+    let broken = spec.replacen("variant = \"E2000\"\n", "", 1);
+    let errs = errors(&broken);
+    assert!(errs.iter().any(|e| e.contains("[[errors]] entry #2003")), "{errs:#?}");
+}
+
+#[test]
 fn a_broken_spec_still_yields_a_skeleton() {
     let rejected = check(src(&GOOD.replace("retry = \"never\"", "retry = \"nevr\""))).unwrap_err();
     let (messages, skeleton) = (rejected.messages, rejected.skeleton.unwrap());
