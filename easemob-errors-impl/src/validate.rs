@@ -119,7 +119,7 @@ pub fn skeleton_name(spec: &Spec) -> Option<String> {
 /// `spec` is untouched and every problem is returned.
 pub fn validate(spec: &mut Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let (name, statuses, resolved, order) = check(spec, &mut diags);
+    let Checked { name, statuses, resolved, order } = check(spec, &mut diags);
     if !diags.is_empty() || spec.api.is_none() {
         return Err(diags);
     }
@@ -154,9 +154,17 @@ pub fn validate(spec: &mut Spec) -> Result<Model, Vec<Diagnostic>> {
     })
 }
 
-/// What [`check`] resolves: the enum name, the statuses, each entry's retry policy and
-/// alert flag (`None` when its status is not declared), and the lookup order.
-type Checked = (String, Vec<StatusModel>, Vec<Option<(Policy, bool)>>, Vec<usize>);
+/// What [`check`] resolves on the borrowed spec.
+struct Checked {
+    /// The enum's name.
+    name: String,
+    /// The statuses, sorted.
+    statuses: Vec<StatusModel>,
+    /// Per entry, its retry policy and alert flag; `None` when its status is not declared.
+    resolved: Vec<Option<(Policy, bool)>>,
+    /// The lookup order (see [`Model::order`]).
+    order: Vec<usize>,
+}
 
 /// The rules, on the borrowed spec.
 fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
@@ -315,7 +323,7 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
             }
         }
     }
-    (name, statuses, resolved, order)
+    Checked { name, statuses, resolved, order }
 }
 
 /// The lookup order of `entries`: grouped by (status, `error`), groups in order of first
@@ -358,9 +366,9 @@ fn lookup_order(entries: &[&ErrorDef]) -> (Vec<usize>, Vec<usize>) {
     (order, group)
 }
 
-/// A cheap hasher for variant names and lookup groups: the macro runs unoptimized, where SipHash costs
-/// thousands of instructions per name. The names are the spec author's own, so there
-/// is no one to mount a collision attack.
+/// A cheap hasher for variant names and lookup groups: the macro runs unoptimized,
+/// where SipHash costs thousands of instructions per name. The names are the spec
+/// author's own, so there is no one to mount a collision attack.
 #[derive(Clone, Copy, Default)]
 struct BuildNameHasher;
 
