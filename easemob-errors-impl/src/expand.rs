@@ -162,21 +162,16 @@ pub fn expand(model: &Model) -> String {
     // catalog table) and header, the other variants and the enum's end, then the
     // methods and trait impls. Joined in source order.
     let (first, rest) = entries.split_at(entries.len() * 5 / 8);
+    let second = || {
+        let head = enum_source(model, &[], true, false);
+        (head, enum_source(model, rest, false, true), tail_source(model, &layout))
+    };
     let ((variants, data), other) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| {
-            let head = enum_source(model, &[], true, false);
-            (head, enum_source(model, rest, false, true), tail_source(model, &layout))
-        });
+        let other = scope.spawn(second);
         ((enum_source(model, first, false, false), data_source(model, &layout)), other.join())
     });
     // A thread that could not run (it never panics) is made up for here.
-    let (head, more, tail) = other.unwrap_or_else(|_| {
-        (
-            enum_source(model, &[], true, false),
-            enum_source(model, rest, false, true),
-            tail_source(model, &layout),
-        )
-    });
+    let (head, more, tail) = other.unwrap_or_else(|_| second());
     let parts = [head, variants, more, data, tail];
     let mut out = String::with_capacity(parts.iter().map(String::len).sum());
     for part in &parts {

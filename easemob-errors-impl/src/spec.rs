@@ -418,25 +418,18 @@ fn error_defs(
         let first = read(0, items);
         (first, worker.ok().and_then(|w| w.join().ok()).flatten())
     });
-    match rest {
+    // If no second thread could start, the second half is read here.
+    match rest.or_else(|| second.take().map(|half| read(base, half))) {
         Some((more_defs, more_diags)) => {
             defs.extend(more_defs);
             diags.extend(more_diags);
         }
-        // No second thread could start: the second half is read here.
-        None => match second.take() {
-            Some(half) => {
-                let (more_defs, more_diags) = read(base, half);
-                defs.extend(more_defs);
-                diags.extend(more_diags);
-            }
-            // The second thread stopped (it never panics): say so rather than lose entries.
-            None => diags.push(Diagnostic::new(
-                file,
-                0..0,
-                "internal error: reading the second half of `[[errors]]` failed; please report it",
-            )),
-        },
+        // The second thread stopped (it never panics): say so rather than lose entries.
+        None => diags.push(Diagnostic::new(
+            file,
+            0..0,
+            "internal error: reading the second half of `[[errors]]` failed; please report it",
+        )),
     }
     (defs, diags)
 }

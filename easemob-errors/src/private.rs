@@ -86,9 +86,8 @@ pub struct Table {
 impl Table {
     #[doc(hidden)]
     pub const fn __new(data: Data) -> Self {
-        let entries = data.placeholders.len().saturating_sub(1);
         Table {
-            group_codes: (FIXED_STRINGS + 1) * entries + 2 * data.kinds.len(),
+            group_codes: (FIXED_STRINGS + 1) * entry_count(&data) + 2 * data.kinds.len(),
             data,
             literals: OnceLock::new(),
             placeholders: OnceLock::new(),
@@ -142,7 +141,7 @@ impl Table {
 
     /// How many entries there are.
     fn len(&self) -> usize {
-        self.data.placeholders.len().saturating_sub(1)
+        entry_count(&self.data)
     }
 
     /// Entry `index` (a view of the arrays; an index out of range reads as empty).
@@ -216,6 +215,11 @@ impl Table {
         }
         None
     }
+}
+
+/// How many entries `data` has: `placeholders` holds one prefix sum per entry, then the total.
+const fn entry_count(data: &Data) -> usize {
+    data.placeholders.len().saturating_sub(1)
 }
 
 /// A view of one entry of a [`Table`].
