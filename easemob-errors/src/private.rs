@@ -446,25 +446,22 @@ fn hash(status: u16, code: Option<&[u8]>) -> u64 {
     h ^ (h >> 29)
 }
 
-/// A description (UTF-8 bytes) matched against a template: the ranges of each
-/// placeholder's value. Literals are text, so every range is at character boundaries.
+/// A description (text) matched against a template: the ranges of each
+/// placeholder's value. Literals are text, and UTF-8 never starts a character inside
+/// another, so every range is at character boundaries: a capture is sliced from the
+/// text without checking its UTF-8 again.
 #[derive(Debug, Clone, Copy)]
 pub struct Captures<'a> {
-    text: &'a [u8],
+    text: &'a str,
     ranges: [(usize, usize); MAX_PLACEHOLDERS],
 }
 
 impl Captures<'_> {
-    fn get(&self, i: usize) -> &[u8] {
-        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or(&[])
-    }
-}
+    /// The captures of a template without placeholders.
+    const NONE: Captures<'static> = Captures { text: "", ranges: [(0, 0); MAX_PLACEHOLDERS] };
 
-/// Text of a captured value (always UTF-8: a range of checked text between literals).
-fn owned_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    fn get(&self, i: usize) -> &str {
+        self.ranges.get(i).and_then(|&(a, b)| self.text.get(a..b)).unwrap_or("")
     }
 }
 
@@ -483,7 +480,7 @@ fn text(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
 #[derive(Debug, Clone, Copy)]
 pub enum Values<'a> {
     /// Text matched against a template.
-    Captures(Captures<'a>),
+    Captures(&'a Captures<'a>),
     /// Typed values, in template order.
     Fields(&'a [Option<FieldValue<'a>>; MAX_PLACEHOLDERS]),
 }
@@ -492,7 +489,7 @@ impl Values<'_> {
     /// The value of placeholder `i`, as text.
     pub fn string(&self, i: usize) -> String {
         match self {
-            Values::Captures(c) => owned_text(c.get(i)),
+            Values::Captures(c) => c.get(i).to_owned(),
             Values::Fields(f) => match f.get(i) {
                 Some(Some(FieldValue::Str(s))) => (*s).to_owned(),
                 Some(Some(other)) => other.to_string(),
@@ -505,7 +502,7 @@ impl Values<'_> {
     /// from captures whose `u64` values parse (see [`parse_u64`]); anything else reads 0.
     pub fn u64(&self, i: usize) -> u64 {
         match self {
-            Values::Captures(c) => parse_u64(c.get(i)).unwrap_or(0),
+            Values::Captures(c) => parse_u64(c.get(i).as_bytes()).unwrap_or(0),
             Values::Fields(f) => match f.get(i) {
                 Some(Some(FieldValue::U64(n))) => *n,
                 _ => 0,
@@ -523,13 +520,13 @@ impl Values<'_> {
                 }
                 let mut items = Vec::new();
                 let mut rest = s;
-                while let Some(at) = find(rest, b", ") {
-                    let (item, tail) = (rest.get(..at), rest.get(at + 2..));
-                    let (Some(item), Some(tail)) = (item, tail) else { break };
-                    items.push(owned_text(item));
+                // `", "` is ASCII: the cuts are at character boundaries.
+                while let Some(at) = find(rest.as_bytes(), b", ") {
+                    let (Some(item), Some(tail)) = (rest.get(..at), rest.get(at + 2..)) else { break };
+                    items.push(item.to_owned());
                     rest = tail;
                 }
-                items.push(owned_text(rest));
+                items.push(rest.to_owned());
                 items
             }
             Values::Fields(f) => match f.get(i) {
@@ -552,37 +549,38 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
 
 /// Whether every `u64` placeholder's captured text parses.
 fn typed_ok(kinds: &[u8], caps: &Captures<'_>) -> bool {
-    kinds.iter().enumerate().all(|(i, &k)| k != U64 || parse_u64(caps.get(i)).is_some())
+    kinds.iter().enumerate().all(|(i, &k)| k != U64 || parse_u64(caps.get(i).as_bytes()).is_some())
 }
 
 /// Matches `text` against a template; leftmost matching of each literal is complete
 /// for placeholders that accept any text, and placeholders are never adjacent.
-fn match_template<'a, L: Literals + ?Sized>(literals: &L, text: &'a [u8]) -> Option<Captures<'a>> {
+fn match_template<'a, L: Literals + ?Sized>(literals: &L, text: &'a str) -> Option<Captures<'a>> {
+    let bytes = text.as_bytes();
     let first = literals.get(0);
     // Cheap rejections first: most entries of a group differ in their first byte.
     if let Some(&b) = first.first()
-        && text.first() != Some(&b)
+        && bytes.first() != Some(&b)
     {
         return None;
     }
-    if !text.starts_with(first) {
+    if !bytes.starts_with(first) {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
     let mut pos = first.len();
     let placeholders = literals.count().checked_sub(1)?;
     if placeholders == 0 {
-        return (pos == text.len()).then_some(Captures { text, ranges });
+        return (pos == bytes.len()).then_some(Captures { text, ranges });
     }
     for i in 0..placeholders - 1 {
         let lit = literals.get(i + 1);
-        let at = pos + find(text.get(pos..)?, lit)?;
+        let at = pos + find(bytes.get(pos..)?, lit)?;
         *ranges.get_mut(i)? = (pos, at);
         pos = at + lit.len();
     }
     let last = literals.get(placeholders);
-    let end = text.len().checked_sub(last.len())?;
-    if end < pos || !text.get(end..)?.eq(last) {
+    let end = bytes.len().checked_sub(last.len())?;
+    if end < pos || !bytes.get(end..)?.eq(last) {
         return None;
     }
     *ranges.get_mut(placeholders - 1)? = (pos, end);
@@ -597,7 +595,7 @@ const MAX_SPLITS: usize = 64;
 /// placeholder, leftmost first, up to [`MAX_SPLITS`], until `f` accepts one.
 fn other_splits<'a, T, L: Literals + ?Sized>(
     literals: &L,
-    text: &'a [u8],
+    text: &'a str,
     f: &mut dyn FnMut(&Captures<'a>) -> Option<T>,
 ) -> Option<T> {
     let placeholders = literals.count().checked_sub(1)?;
@@ -605,8 +603,9 @@ fn other_splits<'a, T, L: Literals + ?Sized>(
         return None; // one placeholder: one split, already tried
     }
     let (first, last) = (literals.get(0), literals.get(placeholders));
-    let end = text.len().checked_sub(last.len())?;
-    if !text.starts_with(first) || !text.ends_with(last) || end < first.len() {
+    let bytes = text.as_bytes();
+    let end = bytes.len().checked_sub(last.len())?;
+    if !bytes.starts_with(first) || !bytes.ends_with(last) || end < first.len() {
         return None;
     }
     let mut ranges = [(0, 0); MAX_PLACEHOLDERS];
@@ -624,7 +623,7 @@ struct Middle<'l, L: ?Sized> {
 #[allow(clippy::too_many_arguments)]
 fn splits_from<'a, T, L: Literals + ?Sized>(
     middle: &Middle<'_, L>,
-    text: &'a [u8],
+    text: &'a str,
     i: usize,
     pos: usize,
     end: usize,
@@ -643,7 +642,7 @@ fn splits_from<'a, T, L: Literals + ?Sized>(
     }
     let mut from = pos;
     while *budget > 0 {
-        let at = from + find(text.get(from..end)?, lit)?;
+        let at = from + find(text.as_bytes().get(from..end)?, lit)?;
         *ranges.get_mut(i)? = (pos, at);
         if let Some(value) = splits_from(middle, text, i + 1, at + lit.len(), end, ranges, budget, f) {
             return Some(value);
@@ -741,21 +740,37 @@ fn lookup<T>(
     // Templates that start with other text than the description cannot match: only
     // the group's slots that start with its first byte, or with a placeholder, are tried.
     let first = description.first().map_or(0, |&b| u16::from(b) + 1);
+    let mut text: Option<&str> = None;
     for slot in table.candidates(table.group(status, code)?, first) {
         let Some(entry) = table.slot_entry(slot) else { continue };
         let (literals, kinds) = entry.template();
-        let Some(caps) = match_template(&literals, description) else { continue };
+        if kinds.is_empty() {
+            // A template without placeholders: the description is its text, or not.
+            if literals.get(0) == description
+                && let Some(value) = build(entry.index, &Values::Captures(&Captures::NONE))
+            {
+                return Some(value);
+            }
+            continue;
+        }
+        // The description as text: checked once, when a template with placeholders is
+        // first tried (the reader and serde only give UTF-8).
+        let text = match text {
+            Some(text) => text,
+            None => *text.insert(std::str::from_utf8(description).ok()?),
+        };
+        let Some(caps) = match_template(&literals, text) else { continue };
         // (Built from `caps` where it is: moving the captures costs a copy.)
         if typed_ok(kinds, &caps) {
-            if let Some(value) = build(entry.index, &Values::Captures(caps)) {
+            if let Some(value) = build(entry.index, &Values::Captures(&caps)) {
                 return Some(value);
             }
             continue;
         }
         // A typed value did not parse with the leftmost split; another split may put
         // the literal text elsewhere and make it parse.
-        let other = other_splits(&literals, description, &mut |c| typed_ok(kinds, c).then_some(*c));
-        if let Some(value) = other.and_then(|caps| build(entry.index, &Values::Captures(caps))) {
+        let other = other_splits(&literals, text, &mut |c| typed_ok(kinds, c).then_some(*c));
+        if let Some(value) = other.and_then(|caps| build(entry.index, &Values::Captures(&caps))) {
             return Some(value);
         }
     }
@@ -1143,7 +1158,7 @@ where
         Some(status) => status,
         None => {
             let code = body.error.as_deref().filter(|c| !c.is_empty());
-            let description = body.description.as_deref().unwrap_or("").as_bytes();
+            let description = body.description.as_deref().unwrap_or("");
             let mut statuses = (0..table.len())
                 .map(|i| table.entry(i))
                 .filter(|e| e.code() == code && match_template(&e.literals(), description).is_some());
@@ -1256,19 +1271,19 @@ mod tests {
     #[test]
     fn template_matching_captures_leftmost() {
         let caps =
-            match_template(&T[..], b"Could not find application for a/b/c from URI: a/b/c/users").unwrap();
-        assert_eq!((caps.get(0), caps.get(1), caps.get(2)), (&b"a"[..], &b"b/c"[..], &b"a/b/c/users"[..]));
-        assert!(match_template(&T[..], b"Could not find application for a").is_none());
+            match_template(&T[..], "Could not find application for a/b/c from URI: a/b/c/users").unwrap();
+        assert_eq!((caps.get(0), caps.get(1), caps.get(2)), ("a", "b/c", "a/b/c/users"));
+        assert!(match_template(&T[..], "Could not find application for a").is_none());
         const X: [&[u8]; 2] = [b"ab", b"ba"];
-        assert!(match_template(&X[..], b"aba").is_none(), "prefix and suffix may not overlap");
-        assert_eq!(match_template(&X[..], b"abba").unwrap().get(0), b"");
+        assert!(match_template(&X[..], "aba").is_none(), "prefix and suffix may not overlap");
+        assert_eq!(match_template(&X[..], "abba").unwrap().get(0), "");
     }
 
     #[test]
     fn other_splits_are_bounded_and_leftmost_first() {
         const T3: [&[u8]; 4] = [b"", b"-", b"-", b""]; // {a}-{b}-{n:u64}
         const KINDS: [u8; 3] = [0, 0, U64];
-        let text = ("x-".repeat(1000) + "y").into_bytes();
+        let text = "x-".repeat(1000) + "y";
         let mut calls = 0;
         assert!(
             other_splits(&T3[..], &text, &mut |_| -> Option<()> {
@@ -1278,8 +1293,8 @@ mod tests {
             .is_none()
         );
         assert_eq!(calls, MAX_SPLITS);
-        let found = other_splits(&T3[..], b"a-b-c-7", &mut |c| {
-            let v = Values::Captures(*c);
+        let found = other_splits(&T3[..], "a-b-c-7", &mut |c| {
+            let v = Values::Captures(c);
             typed_ok(&KINDS, c).then(|| (v.string(0), v.string(1), v.u64(2)))
         });
         assert_eq!(found, Some(("a".into(), "b-c".into(), 7)));
@@ -1359,18 +1374,18 @@ mod tests {
         assert_eq!(parse_u64(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64(b"18446744073709551616"), None);
         let caps = Captures {
-            text: b"12 012 a, b",
+            text: "12 012 a, b",
             ranges: [(0, 2), (3, 6), (7, 11), (0, 0), (0, 0), (0, 0), (0, 0), (0, 0)],
         };
         assert!(typed_ok(&[U64, 0, 2], &caps));
         assert!(!typed_ok(&[U64, U64], &caps));
-        let caps = Values::Captures(caps);
+        let caps = Values::Captures(&caps);
         assert_eq!(caps.u64(0), 12);
         assert_eq!(caps.list(2), ["a", "b"]);
         assert!(caps.list(3).is_empty());
         let text = "a, b,, c, , d,  e, ";
-        let caps =
-            Values::Captures(Captures { text: text.as_bytes(), ranges: [(0, text.len()); MAX_PLACEHOLDERS] });
+        let caps = Captures { text, ranges: [(0, text.len()); MAX_PLACEHOLDERS] };
+        let caps = Values::Captures(&caps);
         let split: Vec<&str> = text.split(", ").collect();
         assert_eq!(caps.list(0), split);
     }
