@@ -16,6 +16,9 @@ use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 /// Most placeholders in one template (the macro enforces it).
 pub const MAX_PLACEHOLDERS: usize = 8;
 
+/// Groups of at most this many slots find their candidates by counting, not searching.
+const SMALL_GROUP: usize = 16;
+
 /// Strings of each entry before its literals: variant, template, cause, cause (Chinese),
 /// remedy, remedy (Chinese).
 const FIXED_STRINGS: usize = 6;
@@ -181,12 +184,20 @@ impl Table {
     fn candidates(&self, group: std::ops::Range<usize>, first: u16) -> Candidates<'_> {
         let start = group.start;
         let keys = self.data.first.get(group).unwrap_or(&[]);
-        let zeros = keys.partition_point(|&k| k == 0);
-        let (lo, hi) = if first == 0 {
-            (zeros, zeros)
+        // Keys are sorted, so counting gives the same bounds as binary searches; for
+        // the usual small group, one branch-free pass costs less than three searches.
+        let (zeros, below, upto) = if keys.len() <= SMALL_GROUP {
+            keys.iter().fold((0, 0, 0), |(z, b, u), &k| {
+                (z + usize::from(k == 0), b + usize::from(k < first), u + usize::from(k <= first))
+            })
         } else {
-            (keys.partition_point(|&k| k < first), keys.partition_point(|&k| k <= first))
+            (
+                keys.partition_point(|&k| k == 0),
+                keys.partition_point(|&k| k < first),
+                keys.partition_point(|&k| k <= first),
+            )
         };
+        let (lo, hi) = if first == 0 { (zeros, zeros) } else { (below, upto) };
         Candidates { rank: self.data.rank, start, zeros: 0..zeros, matching: lo..hi }
     }
 
