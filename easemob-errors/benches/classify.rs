@@ -154,38 +154,47 @@ fn criterion_groups(c: &mut Criterion, corpus: &[(u16, Vec<u8>)]) {
     g.finish();
 }
 
-/// Nanoseconds per body of each contender, as medians over interleaved rounds (so that
-/// drift in machine load hits all three alike).
-fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> [f64; 3] {
-    let mut samples: [Vec<f64>; 3] = Default::default();
+/// Per round of the interleaved loop: nanoseconds per body of each contender.
+type Round = [f64; 3];
+
+/// Every round's nanoseconds per body of each contender, the three measured one after the
+/// other in each round (so that drift in machine load hits all three alike).
+fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> Vec<Round> {
+    let mut all = Vec::with_capacity(rounds);
     let per_body = |t: std::time::Duration| t.as_nanos() as f64 / (reps * corpus.len()) as f64;
     for _ in 0..rounds {
+        let mut round = [0.0; 3];
         let t = Instant::now();
         for _ in 0..reps {
             for (_, body) in corpus {
                 black_box(floor(black_box(body)));
             }
         }
-        samples[0].push(per_body(t.elapsed()));
+        round[0] = per_body(t.elapsed());
         let t = Instant::now();
         for _ in 0..reps {
             for (s, body) in corpus {
                 black_box(EasemobError::from_response(*s, black_box(body)));
             }
         }
-        samples[1].push(per_body(t.elapsed()));
+        round[1] = per_body(t.elapsed());
         let t = Instant::now();
         for _ in 0..reps {
             for (s, body) in corpus {
                 black_box(by_hand(*s, black_box(body)));
             }
         }
-        samples[2].push(per_body(t.elapsed()));
+        round[2] = per_body(t.elapsed());
+        all.push(round);
     }
-    samples.map(|mut v| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    })
+    all
+}
+
+/// The lower quartile, median and upper quartile of `values`.
+fn quartiles(mut values: Vec<f64>) -> [f64; 3] {
+    values.sort_by(f64::total_cmp);
+    let at = |q: usize| values.get((values.len() - 1) * q / 4).copied().unwrap_or(f64::NAN);
+    [at(1), at(2), at(3)]
 }
 
 /// Per body: median nanoseconds of the floor and of `from_response` over interleaved rounds.
@@ -227,7 +236,10 @@ fn main() {
     // `cargo test --benches` runs this binary in test mode: keep that quick.
     let quick = std::env::args().any(|a| a == "--test");
     let (rounds, reps) = if quick { (3, 10) } else { (41, 2_000) };
-    let [floor_ns, ours_ns, hand_ns] = interleaved(&corpus, rounds, reps);
+    let all = interleaved(&corpus, rounds, reps);
+    let median = |k: usize| quartiles(all.iter().map(|r| r[k]).collect())[1];
+    let [floor_ns, ours_ns, hand_ns] = [median(0), median(1), median(2)];
+    let spread = |a: usize, b: usize| quartiles(all.iter().map(|r| r[a] / r[b]).collect());
     println!("\nmedians of {rounds} interleaved rounds, {} bodies, ns per body:", corpus.len());
     println!("  floor  serde_json::from_slice::<IgnoredAny>  {floor_ns:8.1}");
     println!("  ours   EasemobError::from_response           {ours_ns:8.1}");
@@ -235,6 +247,11 @@ fn main() {
     println!("ratios:");
     println!("  ours / floor = {:.2}  (goal <= 1.5)", ours_ns / floor_ns);
     println!("  hand / ours  = {:.2}  (goal >= 3)", hand_ns / ours_ns);
+    // The same ratios taken round by round: how much they move within this run.
+    let [a, m, b] = spread(1, 0);
+    println!("  ours / floor, round by round: median {m:.2}, quartiles {a:.2} to {b:.2}");
+    let [a, m, b] = spread(2, 1);
+    println!("  hand / ours,  round by round: median {m:.2}, quartiles {a:.2} to {b:.2}");
 
     println!("\nby body (medians of {rounds} interleaved rounds, ns):");
     println!("  {:>7} {:>7} {:>6}  body", "floor", "ours", "ratio");
