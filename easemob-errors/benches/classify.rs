@@ -193,7 +193,7 @@ fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> Vec<Rou
 /// The lower quartile, median and upper quartile of `values`.
 fn quartiles(mut values: Vec<f64>) -> [f64; 3] {
     values.sort_by(f64::total_cmp);
-    let at = |q: usize| values.get((values.len() - 1) * q / 4).copied().unwrap_or(f64::NAN);
+    let at = |q: usize| values.get(values.len().saturating_sub(1) * q / 4).copied().unwrap_or(f64::NAN);
     [at(1), at(2), at(3)]
 }
 
