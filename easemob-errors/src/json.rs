@@ -26,6 +26,17 @@ pub(crate) enum Scan<'a> {
 
 type Res<T> = Result<T, ()>;
 
+/// What a top-level key names.
+#[derive(Clone, Copy)]
+enum Key {
+    /// `error`.
+    Error,
+    /// `error_description`.
+    Description,
+    /// Anything else.
+    Other,
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -118,17 +129,30 @@ impl<'a> Reader<'a> {
         }
         loop {
             self.ws();
-            let key = self.key_bytes()?;
+            let key = match self.known_key() {
+                Some((key, len)) => {
+                    self.pos += len;
+                    key
+                }
+                None => {
+                    let key = self.key_bytes()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    // Dispatch on the length first: most keys are neither, and are told
+                    // so without comparing bytes.
+                    match (key.len(), &*key) {
+                        (5, b"error") => Key::Error,
+                        (17, b"error_description") => Key::Description,
+                        _ => Key::Other,
+                    }
+                }
+            };
             self.ws();
-            self.eat(b':')?;
-            self.ws();
-            // Dispatch on the length first: most keys are neither, and are told so
-            // without comparing bytes.
-            match (key.len(), &*key) {
-                (5, b"error") => error = self.field()?,
-                (17, b"error_description") => description = self.field()?,
+            match key {
+                Key::Error => error = self.field()?,
+                Key::Description => description = self.field()?,
                 // Other fields: scalars directly, containers by the general loop.
-                _ => match self.peek() {
+                Key::Other => match self.peek() {
                     Some(b'"') => self.skip_string()?,
                     Some(b'-' | b'0'..=b'9') => self.number()?,
                     _ => self.skip_value(1)?,
@@ -143,6 +167,38 @@ impl<'a> Reader<'a> {
                 }
                 _ => return Err(()),
             }
+        }
+    }
+
+    /// The key at `"` when it is one of the keys of Easemob's error bodies written as
+    /// the server writes them (`"error":`, with its colon and no space): which it is,
+    /// and its length through the colon. One or two word compares, where reading a key
+    /// scans it for escapes and compares it by length and bytes. Any other key, or
+    /// spacing, is left to [`Self::key_bytes`].
+    #[inline]
+    fn known_key(&self) -> Option<(Key, usize)> {
+        const fn word(s: &[u8; 8]) -> u64 {
+            u64::from_le_bytes(*s)
+        }
+        const ERROR: u64 = word(b"\"error\":");
+        const ERROR_D: u64 = word(b"\"error_d");
+        const EXCEPTI: u64 = word(b"\"excepti");
+        const TIMESTA: u64 = word(b"\"timesta");
+        const DURATIO: u64 = word(b"\"duratio");
+        let head = self.bytes.get(self.pos..self.pos + 8)?;
+        let head = u64::from_le_bytes(<[u8; 8]>::try_from(head).ok()?);
+        // The bytes after the first eight, through the colon.
+        let rest = |tail: &[u8], key: Key| {
+            let at = self.pos + 8;
+            (self.bytes.get(at..at + tail.len()) == Some(tail)).then_some((key, 8 + tail.len()))
+        };
+        match head {
+            ERROR => Some((Key::Error, 8)),
+            ERROR_D => rest(b"escription\":", Key::Description),
+            EXCEPTI => rest(b"on\":", Key::Other),
+            TIMESTA => rest(b"mp\":", Key::Other),
+            DURATIO => rest(b"n\":", Key::Other),
+            _ => None,
         }
     }
 
@@ -591,6 +647,86 @@ mod tests {
         assert_eq!(e.as_deref(), Some("escaped key"));
         let (e, _) = fields(r#"{"error":"\ud83d\ude00"}"#);
         assert_eq!(e.as_deref(), Some("😀"));
+    }
+
+    /// What serde_json reads from a body: `None` if it is not valid JSON, else the two
+    /// fields when it is an object (absent or not a string: `None`).
+    type Read = Option<Option<(Option<String>, Option<String>)>>;
+
+    fn ours(body: &str) -> Read {
+        let text = |f: Cow<'_, [u8]>| String::from_utf8(f.into_owned()).unwrap();
+        match scan(body.as_bytes()) {
+            Scan::Object { error, description } => Some(Some((error.map(text), description.map(text)))),
+            Scan::OtherJson => Some(None),
+            Scan::Invalid => None,
+        }
+    }
+
+    fn theirs(body: &str) -> Read {
+        let value: serde_json::Value = serde_json::from_str(body).ok()?;
+        let field = |o: &serde_json::Map<String, serde_json::Value>, k: &str| {
+            o.get(k).and_then(serde_json::Value::as_str).map(str::to_owned)
+        };
+        Some(value.as_object().map(|o| (field(o, "error"), field(o, "error_description"))))
+    }
+
+    #[test]
+    fn server_keys_read_like_any_other_key() {
+        // The server's five keys are recognized by word compares (`known_key`); keys
+        // that differ from them anywhere, or are spaced or escaped, take the general
+        // path. Either way, what is read must be what serde_json reads.
+        let server = ["error", "error_description", "exception", "timestamp", "duration"];
+        let mut keys: Vec<String> = Vec::new();
+        for k in server {
+            keys.push(format!("\"{k}\":"));
+            keys.push(format!("\"{k}\" :"));
+            keys.push(format!("\"{k}\"\t:"));
+            for i in 0..=k.len() {
+                let (a, b) = k.split_at(i);
+                keys.push(format!("\"{a}\":"));
+                keys.push(format!("\"{a}x{b}\":"));
+                keys.push(format!(
+                    "\"{a}\\u00{:02x}{}\":",
+                    b.bytes().next().unwrap_or(b'_'),
+                    b.get(1..).unwrap_or("")
+                ));
+                if let Some(rest) = b.get(1..) {
+                    keys.push(format!("\"{a}{rest}\":"));
+                    keys.push(format!("\"{a}Z{rest}\":"));
+                }
+            }
+        }
+        let values = ["\"v\"", "12", "null", "{\"error\":\"inner\"}", "\"a\\nb\""];
+        let mut checked = 0;
+        for key in &keys {
+            for value in values {
+                for body in [
+                    format!("{{{key}{value}}}"),
+                    format!("{{\"error\":\"e\",{key}{value},\"error_description\":\"d\"}}"),
+                    format!("{{\"error_description\":\"d\",\"error\":\"e\",{key}{value}}}"),
+                    format!("{{{key}{value}, \"error\":\"e\"}}"),
+                ] {
+                    assert_eq!(ours(&body), theirs(&body), "{body}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000);
+        // A body in the server's shape, cut at every length (the word compares must not
+        // read past the end), and with each byte replaced by one that breaks it.
+        let full = r#"{"error":"reach_limit","exception":"org.apache.usergrid.rest.exceptions.SomeException","timestamp":1542350000000,"duration":0,"error_description":"This request has reached api limit"}"#;
+        assert_eq!(
+            ours(full),
+            Some(Some((Some("reach_limit".into()), Some("This request has reached api limit".into()))))
+        );
+        for end in 0..full.len() {
+            let cut = &full[..end];
+            assert_eq!(ours(cut), theirs(cut), "{cut}");
+            for b in ["\"", ":", " ", "x", "\\"] {
+                let edited = format!("{cut}{b}{}", &full[end + 1..]);
+                assert_eq!(ours(&edited), theirs(&edited), "{edited}");
+            }
+        }
     }
 
     #[test]
