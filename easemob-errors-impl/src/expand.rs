@@ -823,7 +823,13 @@ fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, inde
             continue;
         }
         o.s(" { ");
-        for (k, ph) in e.template.placeholders.iter().enumerate() {
+        // Numbers first: nothing is owned yet when they are read, so the compiler needs
+        // no cleanup path around their calls (at 10,000 entries, a sixth less LLVM IR).
+        // The values are the same in any order; the fields keep their declared order.
+        let phs = &e.template.placeholders;
+        let numbers = phs.iter().enumerate().filter(|(_, ph)| ph.kind == Kind::U64);
+        let owned = phs.iter().enumerate().filter(|(_, ph)| ph.kind != Kind::U64);
+        for (k, ph) in numbers.chain(owned) {
             o.s(&ph.name).s(": ").s(values).s(match ph.kind {
                 Kind::Str => ".string(",
                 Kind::U64 => ".u64(",

@@ -316,9 +316,9 @@ invalid_request\
                     }
                     1 => {
                         Self::OutOfStock {
-                            sku: values.string(0),
                             requested: values.u64(1),
                             available: values.u64(2),
+                            sku: values.string(0),
                         }
                     }
                     2 => {
