@@ -25,7 +25,10 @@ const FIXED_STRINGS: usize = 6;
 
 /// The generated catalog, as arrays of plain values: the compiler checks and compiles
 /// those far faster than arrays of structs, which matters for specs of thousands of
-/// entries (one string and a few integer arrays, however many entries).
+/// entries (one string and a few integer tables, however many entries). Each integer
+/// table is one byte-string literal of little-endian values (`u32`s unless said
+/// otherwise): an array literal would cost the compiler type checking and evaluation
+/// per element.
 ///
 /// The strings of entry `i`, which has `k` placeholders and `p = placeholders[i]` before
 /// it, are strings `7 * i + 2 * p` onward: variant, template, cause, cause (Chinese),
@@ -49,29 +52,30 @@ pub struct Data {
     /// Every string, back to back.
     pub text: &'static str,
     /// String `j` is `text[cuts[j]..cuts[j + 1]]`.
-    pub cuts: &'static [u32],
+    pub cuts: &'static [u8],
     /// Per entry, how many placeholders the entries before it have; then the total.
-    pub placeholders: &'static [u32],
-    /// Per placeholder: 0 text, 1 `u64`, 2 list.
+    pub placeholders: &'static [u8],
+    /// Per placeholder, a byte: 0 text, 1 `u64`, 2 list.
     pub kinds: &'static [u8],
     /// Per entry, its group.
-    pub group: &'static [u32],
+    pub group: &'static [u8],
     /// Per entry, its retry policy: an index into `policies`.
-    pub retry: &'static [u32],
-    /// Per entry, whether to alert.
-    pub alert: &'static [bool],
-    /// Per group, its status.
-    pub group_status: &'static [u16],
+    pub retry: &'static [u8],
+    /// Per entry, a byte: 1 to alert, 0 not to.
+    pub alert: &'static [u8],
+    /// Per group, its status (`u16`s).
+    pub group_status: &'static [u8],
     /// Per group, the end of its slots (it starts where the previous one ends).
-    pub group_end: &'static [u32],
+    pub group_end: &'static [u8],
     /// Per slot, the entry.
-    pub order: &'static [u32],
-    /// Per slot, the template's first byte plus one (0: a placeholder first).
-    pub first: &'static [u16],
+    pub order: &'static [u8],
+    /// Per slot, a byte: the template's first byte plus one, 0 for a placeholder first
+    /// (text never starts with a byte above 0xf4).
+    pub first: &'static [u8],
     /// Per slot, its position in its group's lookup order.
-    pub rank: &'static [u32],
+    pub rank: &'static [u8],
     /// Group index plus one by hash.
-    pub hash: &'static [u32],
+    pub hash: &'static [u8],
 }
 
 /// The generated catalog's data, and the [`CatalogEntry`] values made from it the
@@ -160,10 +164,7 @@ impl Table {
 
     /// Where string `j` starts and ends.
     fn cut(&self, j: usize) -> (usize, usize) {
-        match self.data.cuts.get(j..j.saturating_add(2)) {
-            Some(&[a, b]) => (a as usize, b as usize),
-            _ => (0, 0),
-        }
+        pair(self.data.cuts, j).unwrap_or((0, 0))
     }
 
     /// String `j`, as bytes (no character boundaries to check).
@@ -174,7 +175,7 @@ impl Table {
 
     /// The entry in `slot`.
     fn slot_entry(&'static self, slot: usize) -> Option<Entry> {
-        Some(self.entry(usize::try_from(*self.data.order.get(slot)?).ok()?))
+        Some(self.entry(index(self.data.order, slot)?))
     }
 
     /// The slots of a group that can match a description starting with `first` (its
@@ -188,13 +189,14 @@ impl Table {
         // the usual small group, one branch-free pass costs less than three searches.
         let (zeros, below, upto) = if keys.len() <= SMALL_GROUP {
             keys.iter().fold((0, 0, 0), |(z, b, u), &k| {
+                let k = u16::from(k);
                 (z + usize::from(k == 0), b + usize::from(k < first), u + usize::from(k <= first))
             })
         } else {
             (
                 keys.partition_point(|&k| k == 0),
-                keys.partition_point(|&k| k < first),
-                keys.partition_point(|&k| k <= first),
+                keys.partition_point(|&k| u16::from(k) < first),
+                keys.partition_point(|&k| u16::from(k) <= first),
             )
         };
         let (lo, hi) = if first == 0 { (zeros, zeros) } else { (below, upto) };
@@ -210,16 +212,17 @@ impl Table {
     #[inline]
     fn group(&self, status: u16, code: Option<&[u8]>) -> Option<std::ops::Range<usize>> {
         let hash_table = self.data.hash;
-        let mask = hash_table.len().checked_sub(1)?;
+        let slots = hash_table.len() / 4;
+        let mask = slots.checked_sub(1)?;
         // Masked as u64 first, so that 32-bit targets probe where the (64-bit) macro put it.
         let mut at = usize::try_from(hash(status, code) & mask as u64).unwrap_or(0);
-        for _ in 0..hash_table.len() {
-            let g = usize::try_from(*hash_table.get(at)?).ok()?.checked_sub(1)?;
-            if *self.data.group_status.get(g)? == status && {
+        for _ in 0..slots {
+            let g = index(hash_table, at)?.checked_sub(1)?;
+            if u16_at(self.data.group_status, g)? == status && {
                 let c = self.bytes(self.group_codes + g);
                 if c.is_empty() { code.is_none() } else { code == Some(c) }
             } {
-                let end = |g: usize| self.data.group_end.get(g).map_or(0, |&e| e as usize);
+                let end = |g: usize| index(self.data.group_end, g).unwrap_or(0);
                 return Some(if g == 0 { 0 } else { end(g - 1) }..end(g));
             }
             at = (at + 1) & mask;
@@ -230,7 +233,33 @@ impl Table {
 
 /// How many entries `data` has: `placeholders` holds one prefix sum per entry, then the total.
 const fn entry_count(data: &Data) -> usize {
-    data.placeholders.len().saturating_sub(1)
+    (data.placeholders.len() / 4).saturating_sub(1)
+}
+
+/// Value `i` of little-endian `u32`s stored as bytes.
+#[inline]
+fn u32_at(bytes: &[u8], i: usize) -> Option<u32> {
+    bytes.as_chunks::<4>().0.get(i).map(|&w| u32::from_le_bytes(w))
+}
+
+/// Value `i` of little-endian `u32`s stored as bytes, as an index.
+#[inline]
+fn index(bytes: &[u8], i: usize) -> Option<usize> {
+    usize::try_from(u32_at(bytes, i)?).ok()
+}
+
+/// Values `i` and `i + 1` of little-endian `u32`s stored as bytes, as indices (one
+/// bounds check for both).
+#[inline]
+fn pair(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let &[a, b] = bytes.as_chunks::<4>().0.get(i..)?.first_chunk::<2>()?;
+    Some((usize::try_from(u32::from_le_bytes(a)).ok()?, usize::try_from(u32::from_le_bytes(b)).ok()?))
+}
+
+/// Value `i` of little-endian `u16`s stored as bytes.
+#[inline]
+fn u16_at(bytes: &[u8], i: usize) -> Option<u16> {
+    bytes.as_chunks::<2>().0.get(i).map(|&w| u16::from_le_bytes(w))
 }
 
 /// A view of one entry of a [`Table`].
@@ -281,10 +310,7 @@ impl Literals for EntryLiterals {
 impl Entry {
     /// Its placeholders' range in [`Data::kinds`] (and so how many come before it).
     fn placeholder_range(&self) -> (usize, usize) {
-        match self.table.data.placeholders.get(self.index..self.index.saturating_add(2)) {
-            Some(&[p, q]) => (p as usize, q as usize),
-            _ => (0, 0),
-        }
+        pair(self.table.data.placeholders, self.index).unwrap_or((0, 0))
     }
 
     /// How many placeholders the entries before this one have.
@@ -374,11 +400,11 @@ impl Entry {
     }
 
     fn group(&self) -> usize {
-        self.table.data.group.get(self.index).map_or(usize::MAX, |&g| g as usize)
+        index(self.table.data.group, self.index).unwrap_or(usize::MAX)
     }
 
     fn status(&self) -> u16 {
-        self.table.data.group_status.get(self.group()).copied().unwrap_or(0)
+        u16_at(self.table.data.group_status, self.group()).unwrap_or(0)
     }
 
     fn code(&self) -> Option<&'static str> {
@@ -386,12 +412,12 @@ impl Entry {
     }
 
     fn retry(&self) -> RetryPolicy {
-        let policy = self.table.data.retry.get(self.index).map_or(usize::MAX, |&r| r as usize);
+        let policy = index(self.table.data.retry, self.index).unwrap_or(usize::MAX);
         self.table.data.policies.get(policy).copied().unwrap_or(RetryPolicy::Never)
     }
 
     fn should_alert(&self) -> bool {
-        self.table.data.alert.get(self.index).copied().unwrap_or(true)
+        self.table.data.alert.get(self.index).is_none_or(|&a| a != 0)
     }
 }
 
@@ -409,7 +435,7 @@ const U64: u8 = 1;
 
 /// Slots of a group in lookup order: two runs merged by rank.
 struct Candidates<'t> {
-    rank: &'t [u32],
+    rank: &'t [u8],
     start: usize,
     zeros: std::ops::Range<usize>,
     matching: std::ops::Range<usize>,
@@ -419,7 +445,7 @@ impl Iterator for Candidates<'_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
-        let rank = |i: usize| self.rank.get(self.start + i).copied().unwrap_or(u32::MAX);
+        let rank = |i: usize| u32_at(self.rank, self.start + i).unwrap_or(u32::MAX);
         let take_zero = match (self.zeros.is_empty(), self.matching.is_empty()) {
             (true, true) => return None,
             (false, true) => true,

@@ -166,39 +166,34 @@ items_unavailable\
 cart_locked\
 invalid_request\
 ";
-    static __CUTS: [u32; 61] = [
-        0, 13, 48, 96, 136, 155, 173, 179, 187, 202, 212, 275, 301, 316, 359, 390, 394,
-        397, 409, 418, 430, 439, 439, 455, 493, 529, 553, 579, 606, 613, 617, 637, 647,
-        672, 711, 738, 763, 778, 803, 817, 830, 892, 953, 989, 1022, 1022, 1033, 1033,
-        1043, 1062, 1088, 1115, 1134, 1152, 1169, 1184, 1196, 1213, 1224, 1239, 1239,
-    ];
-    static __PLACEHOLDERS: [u32; 7] = [0, 1, 4, 5, 5, 6, 6];
-    static __KINDS: [u8; 6] = [1, 0, 1, 1, 2, 0];
-    static __GROUP: [u32; 6] = [0, 1, 2, 3, 4, 5];
-    static __RETRY: [u32; 6] = [0, 0, 0, 1, 0, 2];
-    static __ALERT: [bool; 6] = [false, false, false, false, false, true];
-    static __GROUP_STATUS: [u16; 6] = [404, 409, 409, 409, 400, 503];
-    static __GROUP_END: [u32; 6] = [1, 2, 3, 4, 5, 6];
-    static __ORDER: [u32; 6] = [0, 1, 2, 3, 4, 5];
-    static __FIRST: [u16; 6] = [112, 116, 106, 100, 0, 117];
-    static __RANK: [u32; 6] = [0, 0, 0, 0, 0, 0];
-    static __HASH: [u32; 16] = [0, 0, 1, 2, 3, 5, 6, 0, 0, 0, 0, 0, 0, 0, 4, 0];
+    static __CUTS: &[u8] = b"\0\0\0\0\x0d\0\0\0\x30\0\0\0`\0\0\0\x88\0\0\0\x9b\0\0\0\xad\0\0\0\xb3\0\0\0\xbb\0\0\0\xca\0\0\0\xd4\0\0\0\x13\x01\0\0-\x01\0\0<\x01\0\0g\x01\0\0\x86\x01\0\0\x8a\x01\0\0\x8d\x01\0\0\x99\x01\0\0\xa2\x01\0\0\xae\x01\0\0\xb7\x01\0\0\xb7\x01\0\0\xc7\x01\0\0\xed\x01\0\0\x11\x02\0\0)\x02\0\0C\x02\0\0^\x02\0\0e\x02\0\0i\x02\0\0}\x02\0\0\x87\x02\0\0\xa0\x02\0\0\xc7\x02\0\0\xe2\x02\0\0\xfb\x02\0\0\x0a\x03\0\0#\x03\0\0\x31\x03\0\0>\x03\0\0|\x03\0\0\xb9\x03\0\0\xdd\x03\0\0\xfe\x03\0\0\xfe\x03\0\0\x09\x04\0\0\x09\x04\0\0\x13\x04\0\0&\x04\0\0@\x04\0\0[\x04\0\0n\x04\0\0\x80\x04\0\0\x91\x04\0\0\xa0\x04\0\0\xac\x04\0\0\xbd\x04\0\0\xc8\x04\0\0\xd7\x04\0\0\xd7\x04\0\0";
+    static __PLACEHOLDERS: &[u8] = b"\0\0\0\0\x01\0\0\0\x04\0\0\0\x05\0\0\0\x05\0\0\0\x06\0\0\0\x06\0\0\0";
+    static __KINDS: &[u8] = b"\x01\0\x01\x01\x02\0";
+    static __GROUP: &[u8] = b"\0\0\0\0\x01\0\0\0\x02\0\0\0\x03\0\0\0\x04\0\0\0\x05\0\0\0";
+    static __RETRY: &[u8] = b"\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x02\0\0\0";
+    static __ALERT: &[u8] = b"\0\0\0\0\0\x01";
+    static __GROUP_STATUS: &[u8] = b"\x94\x01\x99\x01\x99\x01\x99\x01\x90\x01\xf7\x01";
+    static __GROUP_END: &[u8] = b"\x01\0\0\0\x02\0\0\0\x03\0\0\0\x04\0\0\0\x05\0\0\0\x06\0\0\0";
+    static __ORDER: &[u8] = b"\0\0\0\0\x01\0\0\0\x02\0\0\0\x03\0\0\0\x04\0\0\0\x05\0\0\0";
+    static __FIRST: &[u8] = b"ptjd\0u";
+    static __RANK: &[u8] = b"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    static __HASH: &[u8] = b"\0\0\0\0\0\0\0\0\x01\0\0\0\x02\0\0\0\x03\0\0\0\x05\0\0\0\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x04\0\0\0\0\0\0\0";
     static __TABLE: __p::Table = __p::Table::__new(__p::Data {
         statuses: &__STATUSES,
         policies: &__POLICIES,
         text: __TEXT,
-        cuts: &__CUTS,
-        placeholders: &__PLACEHOLDERS,
-        kinds: &__KINDS,
-        group: &__GROUP,
-        retry: &__RETRY,
-        alert: &__ALERT,
-        group_status: &__GROUP_STATUS,
-        group_end: &__GROUP_END,
-        order: &__ORDER,
-        first: &__FIRST,
-        rank: &__RANK,
-        hash: &__HASH,
+        cuts: __CUTS,
+        placeholders: __PLACEHOLDERS,
+        kinds: __KINDS,
+        group: __GROUP,
+        retry: __RETRY,
+        alert: __ALERT,
+        group_status: __GROUP_STATUS,
+        group_end: __GROUP_END,
+        order: __ORDER,
+        first: __FIRST,
+        rank: __RANK,
+        hash: __HASH,
     });
     impl ShopError {
         /// Classifies a failed call from its HTTP status and raw body.
