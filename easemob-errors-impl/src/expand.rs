@@ -4,11 +4,13 @@
 //! table of (status, `error`) groups are static arrays of plain values (every string in
 //! one literal, cut at offsets; integers) that the runtime reads, so the generated code
 //! grows linearly with the spec and holds one `match` arm per entry in each of two
-//! small functions (`__build` and `__parts`, one plain call or constructor an arm);
+//! small functions (`__build`, a constructor an arm; `__parts`, a constant an arm, then
+//! an arm per shape of values whose or-pattern lists the variants of that shape);
 //! `Debug`, `Clone` and `PartialEq` go through them instead of being derived with an arm
 //! per variant each. What the compiler spends on each construct was measured at 10,000
 //! entries (see BENCHMARKS.md): arrays of structs or nested constructors, a `match`
-//! with thousands of or-patterns and `?` in thousands of arms each cost seconds.
+//! dispatching on thousands of or-patterns, `?` in thousands of arms and integer arrays
+//! (now byte strings) each cost seconds.
 //!
 //! The output is Rust source text, which the macro hands to the compiler's own lexer
 //! (`TokenStream::from_str`): building tens of thousands of tokens one by one in an
@@ -407,11 +409,22 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
         build_match(o, &model.entries, 0, "Self", "index", "values");
         o.s("}\n");
-        // One arm per entry: its catalog index and a view of its values.
-        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n");
-        parts_arms(o, &model.entries, 0, "Self", "&__TABLE");
-        o.s("Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
-             Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+        // The entry's catalog index, then a view of its values.
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\n");
+        if model.entries.is_empty() {
+            // (Only the fallbacks: the index match would be all returns.)
+            o.s("match self {\n\
+                 Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
+                 Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+        } else {
+            o.s("let index = match self {\n\
+                 Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),\n\
+                 Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),\n");
+            index_arms(o, &model.entries, 0, "Self");
+            o.s("};\nmatch self {\n");
+            shape_arms(o, &model.entries, "Self", "&__TABLE", "index");
+            o.s("_ => __p::known0(&__TABLE, index),\n}\n}\n}\n");
+        }
     } else {
         // Large specs: the two matches are split into chunks, one module each, so
         // that the compiler works on many small functions (in parallel, across codegen
@@ -443,9 +456,11 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
             build_match(o, entries, first, "__E", "__index", "__values");
             o.s("}\npub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table) -> \
                  ::core::option::Option<__p::Parts<'a>> {\n");
-            o.s("::core::option::Option::Some(match __e {\n");
-            parts_arms(o, entries, first, "__E", "__table");
-            o.s("_ => return ::core::option::Option::None,\n})\n}\n}\n");
+            o.s("let __index = match __e {\n");
+            index_arms(o, entries, first, "__E");
+            o.s("_ => return ::core::option::Option::None,\n};\n::core::option::Option::Some(match __e {\n");
+            shape_arms(o, entries, "__E", "__table", "__index");
+            o.s("_ => __p::known0(__table, __index),\n})\n}\n}\n");
         }
     }
     o.s(&TRAITS.replace("__NAME__", name));
@@ -859,32 +874,48 @@ fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, inde
     o.s("_ => return ::core::option::Option::None,\n})\n");
 }
 
-/// The arms of a `match` on the enum giving each entry's view: `__p::knownN(table,
-/// index, values...)`. Bindings are renamed (`field: __0`) where a field could be named
-/// like the table's expression.
-fn parts_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, table: &str) {
-    let rename = !table.starts_with("&__TABLE");
+/// The arms of a `match` on the enum giving each entry's catalog index: one constant
+/// an arm, no bindings.
+fn index_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str) {
     for (i, e) in entries.iter().enumerate() {
         o.s(ty).s("::").s(&e.variant);
-        let phs = &e.template.placeholders;
-        if !phs.is_empty() {
-            o.s(" { ");
-            for (k, ph) in phs.iter().enumerate() {
-                o.s(if k > 0 { ", " } else { "" }).s(&ph.name);
-                if rename {
-                    o.s(": __").n(k as u64);
-                }
+        if !e.template.placeholders.is_empty() {
+            o.s(" { .. }");
+        }
+        o.s(" => ").n((first + i) as u64).s(",\n");
+    }
+}
+
+/// The arms of a `match` on the enum giving the view of an entry with values (its
+/// index already known): one arm per shape (the kinds of the values, in template
+/// order), whose or-pattern lists the variants of that shape and binds their values
+/// as `__0`, `__1`, ..., then one plain call of the generic `__p::knownN`. Bindings in
+/// an arm per variant cost the compiler (type and borrow checking, debug info) more
+/// than the whole match did otherwise: at 10,000 entries, 5% of the build.
+fn shape_arms(o: &mut Out, entries: &[EntryModel], ty: &str, table: &str, index: &str) {
+    let mut shapes: Vec<(Vec<Kind>, Vec<&EntryModel>)> = Vec::new();
+    let mut by_kinds: std::collections::HashMap<Vec<Kind>, usize> = std::collections::HashMap::new();
+    for e in entries.iter().filter(|e| !e.template.placeholders.is_empty()) {
+        let kinds: Vec<Kind> = e.template.placeholders.iter().map(|p| p.kind).collect();
+        let at = *by_kinds.entry(kinds.clone()).or_insert_with(|| {
+            shapes.push((kinds, Vec::new()));
+            shapes.len() - 1
+        });
+        if let Some((_, variants)) = shapes.get_mut(at) {
+            variants.push(e);
+        }
+    }
+    for (kinds, variants) in &shapes {
+        for (v, e) in variants.iter().enumerate() {
+            o.s(if v > 0 { " | " } else { "" }).s(ty).s("::").s(&e.variant).s(" { ");
+            for (k, ph) in e.template.placeholders.iter().enumerate() {
+                o.s(if k > 0 { ", " } else { "" }).s(&ph.name).s(": __").n(k as u64);
             }
             o.s(" }");
         }
-        o.s(" => __p::known").n(phs.len() as u64).s("(").s(table).s(", ").n((first + i) as u64);
-        for (k, ph) in phs.iter().enumerate() {
-            o.s(", ");
-            if rename {
-                o.s("__").n(k as u64);
-            } else {
-                o.s(&ph.name);
-            }
+        o.s(" => __p::known").n(kinds.len() as u64).s("(").s(table).s(", ").s(index);
+        for k in 0..kinds.len() {
+            o.s(", __").n(k as u64);
         }
         o.s("),\n");
     }

@@ -333,19 +333,28 @@ invalid_request\
             )
         }
         fn __parts(&self) -> __p::Parts<'_> {
+            let index = match self {
+                Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),
+                Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),
+                Self::OrderNotFound { .. } => 0,
+                Self::OutOfStock { .. } => 1,
+                Self::ItemsUnavailable { .. } => 2,
+                Self::CartLocked => 3,
+                Self::InvalidRequest { .. } => 4,
+                Self::Overloaded => 5,
+            };
             match self {
-                Self::OrderNotFound { order_id } => __p::known1(&__TABLE, 0, order_id),
-                Self::OutOfStock { sku, requested, available } => {
-                    __p::known3(&__TABLE, 1, sku, requested, available)
+                Self::OrderNotFound { order_id: __0 } => {
+                    __p::known1(&__TABLE, index, __0)
                 }
-                Self::ItemsUnavailable { skus } => __p::known1(&__TABLE, 2, skus),
-                Self::CartLocked => __p::known0(&__TABLE, 3),
-                Self::InvalidRequest { description } => {
-                    __p::known1(&__TABLE, 4, description)
+                Self::OutOfStock { sku: __0, requested: __1, available: __2 } => {
+                    __p::known3(&__TABLE, index, __0, __1, __2)
                 }
-                Self::Overloaded => __p::known0(&__TABLE, 5),
-                Self::Status(status) => __p::Parts::status_only(&__TABLE, status),
-                Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),
+                Self::ItemsUnavailable { skus: __0 } => __p::known1(&__TABLE, index, __0),
+                Self::InvalidRequest { description: __0 } => {
+                    __p::known1(&__TABLE, index, __0)
+                }
+                _ => __p::known0(&__TABLE, index),
             }
         }
     }
