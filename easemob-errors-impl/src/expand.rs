@@ -75,7 +75,7 @@ impl Out {
                         buf[len + 1] = b'0';
                         len += 2;
                     }
-                    // Digits in hex too: `\\0` then `1` would read like an octal escape.
+                    // Digits in hex too: `\0` then `1` would read like an octal escape.
                     b' '..=b'~' if !b.is_ascii_digit() && b != b'"' && b != b'\\' => {
                         buf[len] = b;
                         len += 1;
@@ -951,6 +951,27 @@ fn variant(o: &mut Out, e: &EntryModel) {
 #[cfg(test)]
 mod tests {
     use super::Out;
+
+    #[test]
+    fn integer_tables_read_back_as_written() {
+        // Every byte value in every position of each width, and the edges of u32; read
+        // back the way the compiler reads the literal.
+        let read = |values: &[u32], width: usize| {
+            let mut o = Out(Vec::new());
+            o.le_bytes(values, width);
+            syn::parse_str::<syn::LitByteStr>(&o.text()).expect("a byte-string literal").value()
+        };
+        let mut values: Vec<u32> =
+            (0..=255).flat_map(|b| [b, b << 8, b << 16, b << 24, b * 0x0101_0101]).collect();
+        values.extend([u32::MAX, 0x3130_3030, 0x5c22_5c22]);
+        for width in [1, 2, 4] {
+            let bits = 8 * width as u32;
+            let expected: Vec<u8> =
+                values.iter().flat_map(|&v| v.to_le_bytes().into_iter().take(width)).collect();
+            assert_eq!(read(&values, width), expected, "width {width} ({bits} bits)");
+        }
+        assert_eq!(read(&[], 4), Vec::<u8>::new());
+    }
 
     #[test]
     fn string_literals_escape_what_they_must() {
