@@ -893,31 +893,48 @@ fn index_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str) {
 /// an arm per variant cost the compiler (type and borrow checking, debug info) more
 /// than the whole match did otherwise: at 10,000 entries, 5% of the build.
 fn shape_arms(o: &mut Out, entries: &[EntryModel], ty: &str, table: &str, index: &str) {
-    let mut shapes: Vec<(Vec<Kind>, Vec<&EntryModel>)> = Vec::new();
-    let mut by_kinds: std::collections::HashMap<Vec<Kind>, usize> = std::collections::HashMap::new();
-    for e in entries.iter().filter(|e| !e.template.placeholders.is_empty()) {
-        let kinds: Vec<Kind> = e.template.placeholders.iter().map(|p| p.kind).collect();
-        let at = *by_kinds.entry(kinds.clone()).or_insert_with(|| {
-            shapes.push((kinds, Vec::new()));
-            shapes.len() - 1
-        });
-        if let Some((_, variants)) = shapes.get_mut(at) {
-            variants.push(e);
+    // Each entry with values keyed by its shape, as one number (the count, then two bits
+    // a kind; the validator allows at most eight values), and sorted by it: stable, so
+    // in spec order within a shape. No collection keyed by vectors: that costs
+    // thousands of instructions an entry in the unoptimized macro.
+    let mut keyed: Vec<(u64, &EntryModel)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        let phs = &e.template.placeholders;
+        if phs.is_empty() {
+            continue;
         }
+        let mut key = phs.len() as u64;
+        for (k, ph) in phs.iter().enumerate().take(28) {
+            let kind: u64 = match ph.kind {
+                Kind::Str => 1,
+                Kind::U64 => 2,
+                Kind::List => 3,
+            };
+            key |= kind << (8 + 2 * k);
+        }
+        keyed.push((key, e));
     }
-    for (kinds, variants) in &shapes {
-        for (v, e) in variants.iter().enumerate() {
-            o.s(if v > 0 { " | " } else { "" }).s(ty).s("::").s(&e.variant).s(" { ");
+    keyed.sort_by_key(|&(key, _)| key);
+    let mut i = 0;
+    while let Some(&(key, first)) = keyed.get(i) {
+        let mut j = i;
+        while let Some(&(k, e)) = keyed.get(j)
+            && k == key
+        {
+            o.s(if j > i { " | " } else { "" }).s(ty).s("::").s(&e.variant).s(" { ");
             for (k, ph) in e.template.placeholders.iter().enumerate() {
                 o.s(if k > 0 { ", " } else { "" }).s(&ph.name).s(": __").n(k as u64);
             }
             o.s(" }");
+            j += 1;
         }
-        o.s(" => __p::known").n(kinds.len() as u64).s("(").s(table).s(", ").s(index);
-        for k in 0..kinds.len() {
+        let count = first.template.placeholders.len();
+        o.s(" => __p::known").n(count as u64).s("(").s(table).s(", ").s(index);
+        for k in 0..count {
             o.s(", __").n(k as u64);
         }
         o.s("),\n");
+        i = j;
     }
 }
 

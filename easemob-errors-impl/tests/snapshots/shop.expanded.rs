@@ -344,15 +344,15 @@ invalid_request\
                 Self::Overloaded => 5,
             };
             match self {
+                Self::InvalidRequest { description: __0 } => {
+                    __p::known1(&__TABLE, index, __0)
+                }
                 Self::OrderNotFound { order_id: __0 } => {
                     __p::known1(&__TABLE, index, __0)
                 }
+                Self::ItemsUnavailable { skus: __0 } => __p::known1(&__TABLE, index, __0),
                 Self::OutOfStock { sku: __0, requested: __1, available: __2 } => {
                     __p::known3(&__TABLE, index, __0, __1, __2)
-                }
-                Self::ItemsUnavailable { skus: __0 } => __p::known1(&__TABLE, index, __0),
-                Self::InvalidRequest { description: __0 } => {
-                    __p::known1(&__TABLE, index, __0)
                 }
                 _ => __p::known0(&__TABLE, index),
             }
