@@ -12,6 +12,22 @@ fn zero_lanes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
+/// The eight bytes at `i` as a little-endian word; the caller checks `i + 8 <= len`.
+/// Plain indexing, which costs no calls unoptimized (a slice and `try_into` do).
+#[inline(always)]
+pub fn word_at(bytes: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes([
+        bytes[i],
+        bytes[i + 1],
+        bytes[i + 2],
+        bytes[i + 3],
+        bytes[i + 4],
+        bytes[i + 5],
+        bytes[i + 6],
+        bytes[i + 7],
+    ])
+}
+
 /// The index of the first byte at or after `from` that is one of `stops` or a control
 /// byte (below 0x20, or 0x7f); `bytes.len()` if there is none.
 pub fn until(bytes: &[u8], from: usize, stops: [u8; 4]) -> usize {
@@ -20,18 +36,8 @@ pub fn until(bytes: &[u8], from: usize, stops: [u8; 4]) -> usize {
     let (pa, pb, pc, pd) = (ONES * a as u64, ONES * b as u64, ONES * c as u64, ONES * d as u64);
     let del = ONES * 0x7f;
     let mut i = from;
-    // Plain indexing (in bounds: `i + 8 <= len`), which costs no calls unoptimized.
     while i + 8 <= bytes.len() {
-        let w = u64::from_le_bytes([
-            bytes[i],
-            bytes[i + 1],
-            bytes[i + 2],
-            bytes[i + 3],
-            bytes[i + 4],
-            bytes[i + 5],
-            bytes[i + 6],
-            bytes[i + 7],
-        ]);
+        let w = word_at(bytes, i);
         let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
         let hits = zero_lanes(w ^ pa)
             | zero_lanes(w ^ pb)

@@ -393,20 +393,11 @@ impl NameHasher {
 
 impl Hasher for NameHasher {
     fn write(&mut self, bytes: &[u8]) {
-        // Plain indexing (in bounds: `i + 8 <= len`): iterator adapters cost hundreds
-        // of instructions a call in the unoptimized macro.
+        // Plain indexing: iterator adapters cost hundreds of instructions a call in the
+        // unoptimized macro.
         let mut i = 0;
         while i + 8 <= bytes.len() {
-            self.mix(u64::from_le_bytes([
-                bytes[i],
-                bytes[i + 1],
-                bytes[i + 2],
-                bytes[i + 3],
-                bytes[i + 4],
-                bytes[i + 5],
-                bytes[i + 6],
-                bytes[i + 7],
-            ]));
+            self.mix(crate::scan::word_at(bytes, i));
             i += 8;
         }
         let mut last = 0u64;
