@@ -195,7 +195,20 @@ impl Out {
 
     /// `\u{...}` of `c`.
     fn unicode_escape(&mut self, c: char) -> &mut Self {
-        self.s(&format!("\\u{{{:x}}}", u32::from(c)))
+        // Hex digits by hand: `format!` costs about a thousand instructions unoptimized.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut digits = [0u8; 8];
+        let mut at = digits.len();
+        let mut v = u32::from(c);
+        loop {
+            at -= 1;
+            digits[at] = HEX[(v & 15) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
+            }
+        }
+        self.s("\\u{").bytes(digits.get(at..).unwrap_or_default()).s("}")
     }
 }
 

@@ -440,7 +440,13 @@ impl<'a> Parser<'a> {
 
     /// A dotted key: `a`, `a.b`, `"a b".c`.
     fn key(&mut self) -> Res<Vec<Spanned<String>>> {
-        let mut parts = vec![self.simple_key()?];
+        let first = self.simple_key()?;
+        self.key_after(first)
+    }
+
+    /// The rest of a dotted key whose first part is read.
+    fn key_after(&mut self, first: Spanned<String>) -> Res<Vec<Spanned<String>>> {
+        let mut parts = vec![first];
         loop {
             let save = self.pos;
             self.ws();
@@ -560,7 +566,31 @@ impl<'a> Parser<'a> {
 
     /// `key = value` into `t`; `sep` is `=`.
     fn keyval(&mut self, t: &mut Table, sep: u8) -> Res<()> {
-        let key = self.key()?;
+        let first = self.simple_key()?;
+        let save = self.pos;
+        self.ws();
+        if self.peek() != Some(b'.') {
+            // A plain key (nearly all of them): no vector of parts is made for it (an
+            // allocation and its bookkeeping cost hundreds of instructions unoptimized).
+            self.pos = save;
+            self.blanks()?;
+            if self.peek() != Some(sep) {
+                return self.expected("`=` after the key");
+            }
+            self.pos += 1;
+            self.blanks()?;
+            let value = self.value()?;
+            if t.position(&first.value).is_some() {
+                return err(
+                    first.span.clone(),
+                    format!("duplicate key `{}`", dotted(std::slice::from_ref(&first))),
+                );
+            }
+            t.entries.push((first, value));
+            return Ok(());
+        }
+        self.pos = save;
+        let key = self.key_after(first)?;
         self.blanks()?;
         if self.peek() != Some(sep) {
             return self.expected("`=` after the key");
