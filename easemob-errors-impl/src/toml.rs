@@ -564,6 +564,17 @@ impl<'a> Parser<'a> {
         Ok(path)
     }
 
+    /// What follows a key: `sep` (`=`) and the value.
+    fn after_key(&mut self, sep: u8) -> Res<Spanned<Value>> {
+        self.blanks()?;
+        if self.peek() != Some(sep) {
+            return self.expected("`=` after the key");
+        }
+        self.pos += 1;
+        self.blanks()?;
+        self.value()
+    }
+
     /// `key = value` into `t`; `sep` is `=`.
     fn keyval(&mut self, t: &mut Table, sep: u8) -> Res<()> {
         let first = self.simple_key()?;
@@ -573,13 +584,7 @@ impl<'a> Parser<'a> {
             // A plain key (nearly all of them): no vector of parts is made for it (an
             // allocation and its bookkeeping cost hundreds of instructions unoptimized).
             self.pos = save;
-            self.blanks()?;
-            if self.peek() != Some(sep) {
-                return self.expected("`=` after the key");
-            }
-            self.pos += 1;
-            self.blanks()?;
-            let value = self.value()?;
+            let value = self.after_key(sep)?;
             if t.position(&first.value).is_some() {
                 return err(
                     first.span.clone(),
@@ -591,13 +596,7 @@ impl<'a> Parser<'a> {
         }
         self.pos = save;
         let key = self.key_after(first)?;
-        self.blanks()?;
-        if self.peek() != Some(sep) {
-            return self.expected("`=` after the key");
-        }
-        self.pos += 1;
-        self.blanks()?;
-        let value = self.value()?;
+        let value = self.after_key(sep)?;
         let (last, parents) = match key.split_last() {
             Some(split) => split,
             None => return err(self.here(), "empty key"),
