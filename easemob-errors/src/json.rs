@@ -37,8 +37,19 @@ enum Key {
     Other,
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// A one in every byte lane.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte lane.
+pub(crate) const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at` as a little-endian word, if there are eight.
+#[inline(always)]
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at + 8)?;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    Some(u64::from_le_bytes(word))
+}
 
 /// The index of the first byte at or after `from` that ends a run of plain string
 /// content: `"`, `\\` or a control character, and with `STOP_HIGH` also a non-ASCII
@@ -46,10 +57,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 #[inline]
 fn special<const STOP_HIGH: bool>(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
+    while let Some(w) = word_at(bytes, i) {
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         // A byte is zero in `x` iff `(x - 1) & !x` has its high bit set (for each lane
@@ -438,10 +446,7 @@ impl<'a> Reader<'a> {
     /// Skips ASCII digits, eight at a time.
     #[inline]
     fn digits(&mut self) {
-        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let w = u64::from_le_bytes(word);
+        while let Some(w) = word_at(self.bytes, self.pos) {
             // A lane is a digit iff neither `b - 0x30` nor `b + 0x46` sets its high bit;
             // neither borrows nor carries out of a digit lane, so the lowest lane
             // flagged is the first byte that is not a digit.

@@ -181,7 +181,7 @@ impl Table {
     /// The slots of a group that can match a description starting with `first` (its
     /// first byte plus one, 0 for an empty description), in lookup order: the slots whose
     /// template starts with that byte, merged by rank with those that start with a
-    /// placeholder. Two binary searches, however large the group.
+    /// placeholder. One counting pass for a small group, binary searches for a large one.
     fn candidates(&self, group: std::ops::Range<usize>, first: u16) -> Candidates<'_> {
         let start = group.start;
         let keys = self.data.first.get(group).unwrap_or(&[]);
@@ -707,12 +707,11 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The first index of `byte` in `hay`, eight bytes at a time.
 fn position_of(hay: &[u8], byte: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    use crate::json::{HIGHS, ONES, word_at};
     let pattern = ONES * u64::from(byte);
     let mut i = 0;
-    while let Some(chunk) = hay.get(i..i + 8) {
-        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?) ^ pattern;
+    while let Some(w) = word_at(hay, i) {
+        let x = w ^ pattern;
         // The lowest lane that is zero in `x` is the lowest set high bit here (lanes
         // above a zero one may show false hits, which the lowest never is).
         let hits = x.wrapping_sub(ONES) & !x & HIGHS;
