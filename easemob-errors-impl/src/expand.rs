@@ -459,36 +459,38 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
          placeholders: __PLACEHOLDERS,\nkinds: __KINDS,\ngroup: __GROUP,\nretry: __RETRY,\n\
          alert: __ALERT,\ngroup_status: __GROUP_STATUS,\ngroup_end: __GROUP_END,\norder: __ORDER,\n\
          first: __FIRST,\nrank: __RANK,\nhash: __HASH,\n});\n");
+    if !model.entries.is_empty() {
+        o.s("static __VARIANTS: __p::Variants = __p::Variants::new();\n");
+    }
 
     o.s("impl ").s(name).s(" {\n").s(METHODS);
     let chunk = chunk_size(model.entries.len());
-    if model.entries.len() <= chunk {
+    if model.entries.is_empty() {
+        // Only the fallbacks.
+        o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
+        build_match(o, &model.entries, 0, "Self", "index", "values");
+        o.s("}\nfn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n\
+             Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
+             Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
+    } else if model.entries.len() <= chunk {
         // One arm per entry: its variant from the values of its placeholders.
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
         build_match(o, &model.entries, 0, "Self", "index", "values");
         o.s("}\n");
-        // The entry's catalog index, then a view of its values.
-        o.s("fn __parts(&self) -> __p::Parts<'_> {\n");
-        if model.entries.is_empty() {
-            // (Only the fallbacks: the index match would be all returns.)
-            o.s("match self {\n\
-                 Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
-                 Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
-        } else {
-            o.s("let index = match self {\n\
-                 Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),\n\
-                 Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),\n");
-            index_arms(o, &model.entries, 0, "Self");
-            o.s("};\nmatch self {\n");
+        // The entry's catalog index by discriminant, then a view of its values.
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
+        if has_values(&model.entries) {
+            o.s("match self {\n");
             shape_arms(o, &model.entries, "Self", "&__TABLE", "index");
-            o.s("_ => __p::known0(&__TABLE, index),\n}\n}\n}\n");
+            o.s("_ => __p::known0(&__TABLE, index),\n}\n");
+        } else {
+            o.s("__p::known0(&__TABLE, index)\n");
         }
+        o.s("}\n}\n");
     } else {
-        // Large specs: the two matches are split into chunks, one module each, so
-        // that the compiler works on many small functions (in parallel, across codegen
-        // units) rather than two huge ones. `__parts` asks the chunks in turn (a jump
-        // table each): a dispatch by variant would be a `match` with a pattern per
-        // variant again, which the compiler checks slowly.
+        // Large specs: the matches are split into chunks, one module each, so that the
+        // compiler works on many small functions rather than two huge ones. Both
+        // dispatch on the catalog index (a jump table).
         let chunks = model.entries.chunks(chunk);
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
         o.s("match index / ").n(chunk as u64).s(" {\n");
@@ -496,29 +498,30 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
             o.n(k as u64).s(" => __chunk_").n(k as u64).s("::build(index, values),\n");
         }
         o.s("_ => ::core::option::Option::None,\n}\n}\n");
-        o.s("fn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n\
-             Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),\n\
-             Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),\n\
-             _ => {}\n}\n");
-        for k in 0..chunks.len() {
-            o.s("if let ::core::option::Option::Some(parts) = __chunk_").n(k as u64);
-            o.s("::parts(self, &__TABLE) {\nreturn parts;\n}\n");
+        o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
+        o.s("match index / ").n(chunk as u64).s(" {\n");
+        for (k, entries) in chunks.clone().enumerate() {
+            if has_values(entries) {
+                o.n(k as u64).s(" => __chunk_").n(k as u64).s("::parts(self, &__TABLE, index),\n");
+            }
         }
-        // Never reached: every known variant is in a chunk.
-        o.s("__p::known0(&__TABLE, usize::MAX)\n}\n}\n");
+        o.s("_ => __p::known0(&__TABLE, index),\n}\n}\n}\n");
         for (k, entries) in chunks.enumerate() {
             let first = k * chunk;
             o.s("mod __chunk_").n(k as u64).s(" {\nuse ::easemob_errors::__private as __p;\nuse super::");
             o.s(name).s(" as __E;\n");
             o.s("pub(super) fn build(__index: usize, __values: &__p::Values<'_>) -> ::core::option::Option<__E> {\n");
             build_match(o, entries, first, "__E", "__index", "__values");
-            o.s("}\npub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table) -> \
-                 ::core::option::Option<__p::Parts<'a>> {\n");
-            o.s("let __index = match __e {\n");
-            index_arms(o, entries, first, "__E");
-            o.s("_ => return ::core::option::Option::None,\n};\n::core::option::Option::Some(match __e {\n");
-            shape_arms(o, entries, "__E", "__table", "__index");
-            o.s("_ => __p::known0(__table, __index),\n})\n}\n}\n");
+            o.s("}\n");
+            if has_values(entries) {
+                o.s(
+                    "pub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table, __index: usize) -> \
+                     __p::Parts<'a> {\nmatch __e {\n",
+                );
+                shape_arms(o, entries, "__E", "__table", "__index");
+                o.s("_ => __p::known0(__table, __index),\n}\n}\n");
+            }
+            o.s("}\n");
         }
     }
     o.s(&TRAITS.replace("__NAME__", name));
@@ -542,6 +545,14 @@ Status(::easemob_errors::StatusOnly),
 /// sent: status, `error`, `error_description` and the raw body.
 Unknown(::easemob_errors::UnknownError),
 }
+";
+
+/// How `__parts` begins: the fallbacks' views, or the catalog index of a known variant.
+const PARTS_INDEX: &str = "let index = match self {
+Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),
+Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),
+_ => __VARIANTS.index(self, &__TABLE, Self::__build),
+};
 ";
 
 /// The inherent methods that do not depend on the entries.
@@ -932,16 +943,9 @@ fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, inde
     o.s("_ => return ::core::option::Option::None,\n})\n");
 }
 
-/// The arms of a `match` on the enum giving each entry's catalog index: one constant
-/// an arm, no bindings.
-fn index_arms(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str) {
-    for (i, e) in entries.iter().enumerate() {
-        o.s(ty).s("::").s(&e.variant);
-        if !e.template.placeholders.is_empty() {
-            o.s(" { .. }");
-        }
-        o.s(" => ").n((first + i) as u64).s(",\n");
-    }
+/// Whether any of `entries` has values (placeholders).
+fn has_values(entries: &[EntryModel]) -> bool {
+    entries.iter().any(|e| !e.template.placeholders.is_empty())
 }
 
 /// The arms of a `match` on the enum giving the view of an entry with values (its

@@ -195,6 +195,7 @@ invalid_request\
         rank: __RANK,
         hash: __HASH,
     });
+    static __VARIANTS: __p::Variants = __p::Variants::new();
     impl ShopError {
         /// Classifies a failed call from its HTTP status and raw body.
         ///
@@ -336,12 +337,7 @@ invalid_request\
             let index = match self {
                 Self::Status(status) => return __p::Parts::status_only(&__TABLE, status),
                 Self::Unknown(unknown) => return __p::Parts::unknown(&__TABLE, unknown),
-                Self::OrderNotFound { .. } => 0,
-                Self::OutOfStock { .. } => 1,
-                Self::ItemsUnavailable { .. } => 2,
-                Self::CartLocked => 3,
-                Self::InvalidRequest { .. } => 4,
-                Self::Overloaded => 5,
+                _ => __VARIANTS.index(self, &__TABLE, Self::__build),
             };
             match self {
                 Self::InvalidRequest { description: __0 } => {
