@@ -287,6 +287,9 @@ struct Layout<'m> {
     policies: Vec<Policy>,
     /// Per entry, its policy.
     entry_policy: Vec<u32>,
+    /// Per entry, its shape: 0 without values, else 1 + the rank of its [`shape_key`]
+    /// among the spec's distinct ones.
+    shapes: Vec<u16>,
 }
 
 impl<'m> Layout<'m> {
@@ -320,7 +323,19 @@ impl<'m> Layout<'m> {
                 })
             })
             .collect();
-        Layout { groups, entry_group, policies, entry_policy }
+        // Few distinct shapes: a small list, searched (at most 9,840: eight values, three
+        // kinds).
+        let keys: Vec<u64> = model.entries.iter().map(shape_key).collect();
+        let mut distinct: Vec<u64> = Vec::new();
+        for &key in &keys {
+            if key != 0 && !distinct.contains(&key) {
+                distinct.push(key);
+            }
+        }
+        distinct.sort_unstable();
+        let shapes =
+            keys.iter().map(|key| distinct.binary_search(key).map_or(0, |rank| rank as u16 + 1)).collect();
+        Layout { groups, entry_group, policies, entry_policy, shapes }
     }
 }
 
@@ -381,13 +396,20 @@ fn data_source(model: &Model, layout: &Layout<'_>) -> String {
         cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
         len += text.len();
         o.s("\\\n");
-        // A line continuation skips the whitespace the next line starts with.
-        match text.chars().next() {
-            Some(c) if c.is_whitespace() => {
+        // A line continuation skips the whitespace the next line starts with. (The
+        // first byte decides for ASCII, without decoding a `char`: that costs a hundred
+        // instructions unoptimized, and there are ~100,000 strings at 10,000 entries.)
+        let first = match text.as_bytes().first() {
+            Some(&b) if b < 0x80 => (b.is_ascii_whitespace() || b == 0x0b).then_some(char::from(b)),
+            Some(_) => text.chars().next().filter(|c| c.is_whitespace()),
+            None => None,
+        };
+        match first {
+            Some(c) => {
                 o.unicode_escape(c);
                 o.esc(text.get(c.len_utf8()..).unwrap_or(""));
             }
-            _ => {
+            None => {
                 o.esc(text);
             }
         }
@@ -454,11 +476,12 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     let rank: Vec<u32> = slots.iter().map(|s| s.rank as u32).collect();
     table(o, "__RANK", &rank, 4);
     table(o, "__HASH", &hash_table(&layout.groups), 4);
+    table(o, "__SHAPES", &layout.shapes, 2);
     o.s("static __TABLE: __p::Table = __p::Table::__new(__p::Data {\n\
          statuses: &__STATUSES,\npolicies: &__POLICIES,\ntext: __TEXT,\ncuts: __CUTS,\n\
          placeholders: __PLACEHOLDERS,\nkinds: __KINDS,\ngroup: __GROUP,\nretry: __RETRY,\n\
          alert: __ALERT,\ngroup_status: __GROUP_STATUS,\ngroup_end: __GROUP_END,\norder: __ORDER,\n\
-         first: __FIRST,\nrank: __RANK,\nhash: __HASH,\n});\n");
+         first: __FIRST,\nrank: __RANK,\nhash: __HASH,\nshapes: __SHAPES,\n});\n");
     if !model.entries.is_empty() {
         o.s("static __VARIANTS: __p::Variants = __p::Variants::new();\n");
     }
@@ -468,20 +491,27 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     if model.entries.is_empty() {
         // Only the fallbacks.
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
-        build_match(o, &model.entries, 0, "Self", "index", "values");
+        build_match(o, &model.entries, 0, &[], "Self", ["index", "0", "values"]);
         o.s("}\nfn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n\
              Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
              Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
     } else if model.entries.len() <= chunk {
         // One arm per entry: its variant from the values of its placeholders.
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
-        build_match(o, &model.entries, 0, "Self", "index", "values");
+        build_match(
+            o,
+            &model.entries,
+            0,
+            &layout.shapes,
+            "Self",
+            ["index", "__TABLE.shape(index)", "values"],
+        );
         o.s("}\n");
         // The entry's catalog index by discriminant, then a view of its values.
         o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
         if has_values(&model.entries) {
             o.s("match self {\n");
-            shape_arms(o, &model.entries, "Self", "&__TABLE", "index");
+            shape_arms(o, &model.entries, &layout.shapes, "Self", "&__TABLE", "index");
             o.s("_ => __p::known0(&__TABLE, index),\n}\n");
         } else {
             o.s("__p::known0(&__TABLE, index)\n");
@@ -495,7 +525,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
         o.s("match index / ").n(chunk as u64).s(" {\n");
         for k in 0..chunks.len() {
-            o.n(k as u64).s(" => __chunk_").n(k as u64).s("::build(index, values),\n");
+            o.n(k as u64).s(" => __chunk_").n(k as u64).s("::build(index, __TABLE.shape(index), values),\n");
         }
         o.s("_ => ::core::option::Option::None,\n}\n}\n");
         o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
@@ -508,17 +538,19 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s("_ => __p::known0(&__TABLE, index),\n}\n}\n}\n");
         for (k, entries) in chunks.enumerate() {
             let first = k * chunk;
+            let shapes = layout.shapes.get(first..first + entries.len()).unwrap_or(&[]);
             o.s("mod __chunk_").n(k as u64).s(" {\nuse ::easemob_errors::__private as __p;\nuse super::");
             o.s(name).s(" as __E;\n");
-            o.s("pub(super) fn build(__index: usize, __values: &__p::Values<'_>) -> ::core::option::Option<__E> {\n");
-            build_match(o, entries, first, "__E", "__index", "__values");
+            o.s("pub(super) fn build(__index: usize, __shape: usize, __values: &__p::Values<'_>) -> \
+                 ::core::option::Option<__E> {\n");
+            build_match(o, entries, first, shapes, "__E", ["__index", "__shape", "__values"]);
             o.s("}\n");
             if has_values(entries) {
                 o.s(
                     "pub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table, __index: usize) -> \
                      __p::Parts<'a> {\nmatch __e {\n",
                 );
-                shape_arms(o, entries, "__E", "__table", "__index");
+                shape_arms(o, entries, shapes, "__E", "__table", "__index");
                 o.s("_ => __p::known0(__table, __index),\n}\n}\n");
             }
             o.s("}\n");
@@ -903,44 +935,93 @@ const CHUNK: usize = 256;
 /// Most chunks: `__parts` asks each in turn.
 const MAX_CHUNKS: usize = 32;
 
-/// `Some(match index { ... })` building the variant of each entry (`first` is the
-/// catalog index of `entries[0]`; `ty` names the enum; `index` and `values` the
-/// function's parameters). Typed values always parse here: classification checks them
-/// before it builds.
-fn build_match(o: &mut Out, entries: &[EntryModel], first: usize, ty: &str, index: &str, values: &str) {
+/// The body of a function building the variant of each entry from its values: a
+/// `match` on the entry's shape (`shapes`, one per entry), whose arm reads the values of
+/// that shape once, then moves them into the variant of the entry's index (a `match`
+/// with an arm per entry of the shape). `first` is the catalog index of `entries[0]`;
+/// `ty` names the enum; `names` the expressions of the index, the shape and the values.
+/// Typed values always parse here: classification checks them before it builds.
+///
+/// Reading the values once per shape, not once per entry, spares the compiler a method
+/// call (and its type checking, MIR and machine code) in each of thousands of arms: at
+/// 10,000 entries, an eighth of the build. Moving them into the variant is no slower.
+fn build_match(
+    o: &mut Out,
+    entries: &[EntryModel],
+    first: usize,
+    shapes: &[u16],
+    ty: &str,
+    names: [&str; 3],
+) {
+    let [index, shape, values] = names;
     if entries.is_empty() {
         o.s("let _ = (").s(index).s(", ").s(values).s(");\n::core::option::Option::None\n");
         return;
     }
-    // One `Some` around the match, not one an arm: a constructor call in each of
-    // thousands of arms costs the compiler more than the move costs at run time
-    // (measured at 10,000 entries: a rebuild after an edit 4.9 -> 3.7 s; 8 instructions
-    // a classification).
-    o.s("let _ = ").s(values).s(";\n::core::option::Option::Some(match ").s(index).s(" {\n");
-    for (i, e) in entries.iter().enumerate() {
-        o.n((first + i) as u64).s(" => ").s(ty).s("::").s(&e.variant);
-        if e.template.placeholders.is_empty() {
-            o.s(",\n");
-            continue;
-        }
-        o.s(" { ");
+    // The entries by shape (stable: in spec order within one).
+    let mut by_shape: Vec<(u16, usize)> = Vec::with_capacity(entries.len());
+    for i in 0..entries.len() {
+        by_shape.push((shapes.get(i).copied().unwrap_or(0), i));
+    }
+    by_shape.sort_by_key(|&(s, _)| s);
+    o.s("let _ = ").s(values).s(";\nmatch ").s(shape).s(" {\n");
+    let mut at = 0;
+    while let Some(&(s, i)) = by_shape.get(at) {
+        let Some(e) = entries.get(i) else { break };
+        o.n(u64::from(s)).s(" => {\n");
         // Numbers first: nothing is owned yet when they are read, so the compiler needs
-        // no cleanup path around their calls (at 10,000 entries, a sixth less LLVM IR).
-        // The values are the same in any order; the fields keep their declared order.
+        // no cleanup path around their calls. The fields keep their declared order.
         let phs = &e.template.placeholders;
         let numbers = phs.iter().enumerate().filter(|(_, ph)| ph.kind == Kind::U64);
         let owned = phs.iter().enumerate().filter(|(_, ph)| ph.kind != Kind::U64);
         for (k, ph) in numbers.chain(owned) {
-            o.s(&ph.name).s(": ").s(values).s(match ph.kind {
+            o.s("let __").n(k as u64).s(" = ").s(values).s(match ph.kind {
                 Kind::Str => ".string(",
                 Kind::U64 => ".u64(",
                 Kind::List => ".list(",
             });
-            o.n(k as u64).s("), ");
+            o.n(k as u64).s(");\n");
         }
-        o.s("},\n");
+        // One `Some` around the match, not one an arm: a constructor call in each of
+        // thousands of arms costs the compiler more than the move costs at run time.
+        o.s("::core::option::Option::Some(match ").s(index).s(" {\n");
+        while let Some(&(t, i)) = by_shape.get(at)
+            && t == s
+        {
+            let Some(e) = entries.get(i) else { break };
+            o.n((first + i) as u64).s(" => ").s(ty).s("::").s(&e.variant);
+            if e.template.placeholders.is_empty() {
+                o.s(",\n");
+            } else {
+                o.s(" { ");
+                for (k, ph) in e.template.placeholders.iter().enumerate() {
+                    o.s(if k > 0 { ", " } else { "" }).s(&ph.name).s(": __").n(k as u64);
+                }
+                o.s(" },\n");
+            }
+            at += 1;
+        }
+        o.s("_ => return ::core::option::Option::None,\n})\n}\n");
     }
-    o.s("_ => return ::core::option::Option::None,\n})\n");
+    o.s("_ => ::core::option::Option::None,\n}\n");
+}
+
+/// An entry's shape: the kinds of its values in template order, as one number (the
+/// count, then two bits a kind; the validator allows at most eight values), 0 for none.
+/// A number, not a vector: collections keyed by vectors cost thousands of instructions
+/// an entry in the unoptimized macro.
+fn shape_key(e: &EntryModel) -> u64 {
+    let phs = &e.template.placeholders;
+    let mut key = phs.len() as u64;
+    for (k, ph) in phs.iter().enumerate().take(28) {
+        let kind: u64 = match ph.kind {
+            Kind::Str => 1,
+            Kind::U64 => 2,
+            Kind::List => 3,
+        };
+        key |= kind << (8 + 2 * k);
+    }
+    key
 }
 
 /// Whether any of `entries` has values (placeholders).
@@ -954,27 +1035,14 @@ fn has_values(entries: &[EntryModel]) -> bool {
 /// as `__0`, `__1`, ..., then one plain call of the generic `__p::knownN`. Bindings in
 /// an arm per variant cost the compiler (type and borrow checking, debug info) more
 /// than the whole match did otherwise: at 10,000 entries, 5% of the build.
-fn shape_arms(o: &mut Out, entries: &[EntryModel], ty: &str, table: &str, index: &str) {
-    // Each entry with values keyed by its shape, as one number (the count, then two bits
-    // a kind; the validator allows at most eight values), and sorted by it: stable, so
-    // in spec order within a shape. No collection keyed by vectors: that costs
-    // thousands of instructions an entry in the unoptimized macro.
-    let mut keyed: Vec<(u64, &EntryModel)> = Vec::with_capacity(entries.len());
-    for e in entries {
-        let phs = &e.template.placeholders;
-        if phs.is_empty() {
-            continue;
+fn shape_arms(o: &mut Out, entries: &[EntryModel], shapes: &[u16], ty: &str, table: &str, index: &str) {
+    // Each entry with values by its shape, sorted: stable, so in spec order within one.
+    let mut keyed: Vec<(u16, &EntryModel)> = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        match shapes.get(i) {
+            Some(&s) if s > 0 => keyed.push((s, e)),
+            _ => {}
         }
-        let mut key = phs.len() as u64;
-        for (k, ph) in phs.iter().enumerate().take(28) {
-            let kind: u64 = match ph.kind {
-                Kind::Str => 1,
-                Kind::U64 => 2,
-                Kind::List => 3,
-            };
-            key |= kind << (8 + 2 * k);
-        }
-        keyed.push((key, e));
     }
     keyed.sort_by_key(|&(key, _)| key);
     let mut i = 0;

@@ -77,6 +77,9 @@ pub struct Data {
     pub rank: &'static [u8],
     /// Group index plus one by hash.
     pub hash: &'static [u8],
+    /// Per entry, its shape: which values its variant holds, as the macro numbers
+    /// shapes (`u16`s; 0 for none). The generated `build` reads an entry's values by it.
+    pub shapes: &'static [u8],
 }
 
 /// The generated catalog's data, and the [`CatalogEntry`] values made from it the
@@ -145,6 +148,12 @@ impl Table {
                 })
                 .collect()
         })
+    }
+
+    /// The shape of entry `index` (see [`Data::shapes`]); `usize::MAX` for an index the
+    /// table does not have.
+    pub fn shape(&self, index: usize) -> usize {
+        u16_at(self.data.shapes, index).map_or(usize::MAX, usize::from)
     }
 
     /// How many entries there are.
@@ -1606,6 +1615,7 @@ mod tests {
         first: &[],
         rank: &[],
         hash: &[],
+        shapes: &[],
     });
 
     #[test]

@@ -178,6 +178,7 @@ invalid_request\
     static __FIRST: &[u8] = b"ptjd\0u";
     static __RANK: &[u8] = b"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
     static __HASH: &[u8] = b"\0\0\0\0\0\0\0\0\x01\0\0\0\x02\0\0\0\x03\0\0\0\x05\0\0\0\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x04\0\0\0\0\0\0\0";
+    static __SHAPES: &[u8] = b"\x02\0\x04\0\x03\0\0\0\x01\0\0\0";
     static __TABLE: __p::Table = __p::Table::__new(__p::Data {
         statuses: &__STATUSES,
         policies: &__POLICIES,
@@ -194,6 +195,7 @@ invalid_request\
         first: __FIRST,
         rank: __RANK,
         hash: __HASH,
+        shapes: __SHAPES,
     });
     static __VARIANTS: __p::Variants = __p::Variants::new();
     impl ShopError {
@@ -303,35 +305,74 @@ invalid_request\
             values: &__p::Values<'_>,
         ) -> ::core::option::Option<Self> {
             let _ = values;
-            ::core::option::Option::Some(
-                match index {
-                    0 => {
-                        Self::OrderNotFound {
-                            order_id: values.u64(0),
-                        }
-                    }
-                    1 => {
-                        Self::OutOfStock {
-                            requested: values.u64(1),
-                            available: values.u64(2),
-                            sku: values.string(0),
-                        }
-                    }
-                    2 => {
-                        Self::ItemsUnavailable {
-                            skus: values.list(0),
-                        }
-                    }
-                    3 => Self::CartLocked,
-                    4 => {
-                        Self::InvalidRequest {
-                            description: values.string(0),
-                        }
-                    }
-                    5 => Self::Overloaded,
-                    _ => return ::core::option::Option::None,
-                },
-            )
+            match __TABLE.shape(index) {
+                0 => {
+                    ::core::option::Option::Some(
+                        match index {
+                            3 => Self::CartLocked,
+                            5 => Self::Overloaded,
+                            _ => return ::core::option::Option::None,
+                        },
+                    )
+                }
+                1 => {
+                    let __0 = values.string(0);
+                    ::core::option::Option::Some(
+                        match index {
+                            4 => {
+                                Self::InvalidRequest {
+                                    description: __0,
+                                }
+                            }
+                            _ => return ::core::option::Option::None,
+                        },
+                    )
+                }
+                2 => {
+                    let __0 = values.u64(0);
+                    ::core::option::Option::Some(
+                        match index {
+                            0 => {
+                                Self::OrderNotFound {
+                                    order_id: __0,
+                                }
+                            }
+                            _ => return ::core::option::Option::None,
+                        },
+                    )
+                }
+                3 => {
+                    let __0 = values.list(0);
+                    ::core::option::Option::Some(
+                        match index {
+                            2 => {
+                                Self::ItemsUnavailable {
+                                    skus: __0,
+                                }
+                            }
+                            _ => return ::core::option::Option::None,
+                        },
+                    )
+                }
+                4 => {
+                    let __1 = values.u64(1);
+                    let __2 = values.u64(2);
+                    let __0 = values.string(0);
+                    ::core::option::Option::Some(
+                        match index {
+                            1 => {
+                                Self::OutOfStock {
+                                    sku: __0,
+                                    requested: __1,
+                                    available: __2,
+                                }
+                            }
+                            _ => return ::core::option::Option::None,
+                        },
+                    )
+                }
+                _ => ::core::option::Option::None,
+            }
         }
         fn __parts(&self) -> __p::Parts<'_> {
             let index = match self {
