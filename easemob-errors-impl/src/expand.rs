@@ -396,20 +396,13 @@ fn data_source(model: &Model, layout: &Layout<'_>) -> String {
         cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
         len += text.len();
         o.s("\\\n");
-        // A line continuation skips the whitespace the next line starts with. (The
-        // first byte decides for ASCII, without decoding a `char`: that costs a hundred
-        // instructions unoptimized, and there are ~100,000 strings at 10,000 entries.)
-        let first = match text.as_bytes().first() {
-            Some(&b) if b < 0x80 => (b.is_ascii_whitespace() || b == 0x0b).then_some(char::from(b)),
-            Some(_) => text.chars().next().filter(|c| c.is_whitespace()),
-            None => None,
-        };
-        match first {
-            Some(c) => {
+        // A line continuation skips the whitespace the next line starts with.
+        match text.chars().next() {
+            Some(c) if c.is_whitespace() => {
                 o.unicode_escape(c);
                 o.esc(text.get(c.len_utf8()..).unwrap_or(""));
             }
-            None => {
+            _ => {
                 o.esc(text);
             }
         }
@@ -491,7 +484,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     if model.entries.is_empty() {
         // Only the fallbacks.
         o.s("fn __build(index: usize, values: &__p::Values<'_>) -> ::core::option::Option<Self> {\n");
-        build_match(o, &model.entries, 0, &[], "Self", ["index", "0", "values"]);
+        build_match(o, &model.entries, 0, &[], "Self", ["index", "__TABLE.shape(index)", "values"]);
         o.s("}\nfn __parts(&self) -> __p::Parts<'_> {\nmatch self {\n\
              Self::Status(status) => __p::Parts::status_only(&__TABLE, status),\n\
              Self::Unknown(unknown) => __p::Parts::unknown(&__TABLE, unknown),\n}\n}\n}\n");
@@ -509,7 +502,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s("}\n");
         // The entry's catalog index by discriminant, then a view of its values.
         o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
-        if has_values(&model.entries) {
+        if has_values(&layout.shapes) {
             o.s("match self {\n");
             shape_arms(o, &model.entries, &layout.shapes, "Self", "&__TABLE", "index");
             o.s("_ => __p::known0(&__TABLE, index),\n}\n");
@@ -531,7 +524,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
         o.s("fn __parts(&self) -> __p::Parts<'_> {\n").s(PARTS_INDEX);
         o.s("match index / ").n(chunk as u64).s(" {\n");
         for (k, entries) in chunks.clone().enumerate() {
-            if has_values(entries) {
+            if has_values(layout.shapes.get(k * chunk..k * chunk + entries.len()).unwrap_or(&[])) {
                 o.n(k as u64).s(" => __chunk_").n(k as u64).s("::parts(self, &__TABLE, index),\n");
             }
         }
@@ -545,7 +538,7 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
                  ::core::option::Option<__E> {\n");
             build_match(o, entries, first, shapes, "__E", ["__index", "__shape", "__values"]);
             o.s("}\n");
-            if has_values(entries) {
+            if has_values(shapes) {
                 o.s(
                     "pub(super) fn parts<'a>(__e: &'a __E, __table: &'static __p::Table, __index: usize) -> \
                      __p::Parts<'a> {\nmatch __e {\n",
@@ -1027,9 +1020,9 @@ fn shape_key(e: &EntryModel) -> u64 {
     key
 }
 
-/// Whether any of `entries` has values (placeholders).
-fn has_values(entries: &[EntryModel]) -> bool {
-    entries.iter().any(|e| !e.template.placeholders.is_empty())
+/// Whether any entry of these `shapes` (see [`Layout::shapes`]) has values.
+fn has_values(shapes: &[u16]) -> bool {
+    shapes.iter().any(|&s| s > 0)
 }
 
 /// The arms of a `match` on the enum giving the view of an entry with values (its
