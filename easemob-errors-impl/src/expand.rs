@@ -27,19 +27,20 @@ use crate::validate::{EntryModel, Model, Policy};
 struct Out {
     /// What is written, but for `pending`.
     text: Vec<u8>,
-    /// Short pieces, gathered here with plain indexing and appended together: an
-    /// append costs hundreds of instructions a call in the unoptimized macro (the
-    /// standard library's precondition checks), and most pieces are a few bytes.
+    /// Pieces, gathered here and appended together: an append to the `Vec` costs ~420
+    /// instructions a call in the unoptimized macro (the standard library's
+    /// precondition checks), one `copy_from_slice` into this buffer ~150 whatever the
+    /// piece's length (a byte-by-byte loop ~38 a byte), and most pieces are short.
     pending: [u8; PENDING],
     /// How much of `pending` is in use.
     len: usize,
 }
 
-/// Room for short pieces before they are appended.
-const PENDING: usize = 1024;
+/// Room for pieces before they are appended.
+const PENDING: usize = 8192;
 
 /// Pieces up to this long are gathered; longer ones are appended at once.
-const SHORT: usize = 24;
+const SHORT: usize = 1024;
 
 impl Out {
     fn new(capacity: usize) -> Self {
@@ -58,12 +59,11 @@ impl Out {
             if self.len + piece.len() > PENDING {
                 self.flush();
             }
-            let mut i = 0;
-            while i < piece.len() {
-                self.pending[self.len + i] = piece[i];
-                i += 1;
+            let end = self.len + piece.len();
+            if let Some(room) = self.pending.get_mut(self.len..end) {
+                room.copy_from_slice(piece);
+                self.len = end;
             }
-            self.len += piece.len();
         } else {
             self.flush();
             self.text.extend_from_slice(piece);
@@ -191,6 +191,13 @@ impl Out {
         }
         self.s(text.get(run..).unwrap_or(""));
         self
+    }
+
+    /// `text` as the inside of a string literal: as it is when it is `verbatim` (see
+    /// [`crate::spec::Verbatim`]: nothing in it to escape, known from reading the spec),
+    /// else [escaped](Self::esc).
+    fn esc_unless(&mut self, verbatim: bool, text: &str) -> &mut Self {
+        if verbatim { self.s(text) } else { self.esc(text) }
     }
 
     /// `\u{...}` of `c`.
@@ -392,35 +399,46 @@ fn data_source(model: &Model, layout: &Layout<'_>) -> String {
     o.s("];\nstatic __TEXT: &str = \"");
     let mut cuts: Vec<u32> = Vec::with_capacity(model.entries.len() * 8 + layout.groups.len() + 1);
     let mut len = 0usize;
-    let mut string = |o: &mut Out, text: &str| {
+    let mut string = |o: &mut Out, text: &str, escape: bool| {
         cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
         len += text.len();
         o.s("\\\n");
         // A line continuation skips the whitespace the next line starts with.
-        match text.chars().next() {
-            Some(c) if c.is_whitespace() => {
-                o.unicode_escape(c);
-                o.esc(text.get(c.len_utf8()..).unwrap_or(""));
+        match text.as_bytes().first() {
+            Some(&b) if b.is_ascii_alphanumeric() || b == b'_' => {
+                o.esc_unless(!escape, text);
             }
-            _ => {
-                o.esc(text);
-            }
+            _ => match text.chars().next() {
+                Some(c) if c.is_whitespace() => {
+                    o.unicode_escape(c);
+                    o.esc(text.get(c.len_utf8()..).unwrap_or(""));
+                }
+                _ => {
+                    o.esc_unless(!escape, text);
+                }
+            },
         }
     };
     for e in &model.entries {
-        for text in [&e.variant, &e.template.text, &e.cause, &e.cause_zh, &e.remedy, &e.remedy_zh] {
-            string(o, text);
-        }
+        // Variant and placeholder names are identifiers (validated): nothing to escape.
+        // Texts read verbatim from the spec need no escaping either.
+        string(o, &e.variant, false);
+        let v = e.verbatim;
+        string(o, &e.template.text, !v.description);
+        string(o, &e.cause, !v.cause);
+        string(o, &e.cause_zh, !v.cause_zh);
+        string(o, &e.remedy, !v.remedy);
+        string(o, &e.remedy_zh, !v.remedy_zh);
         let t = &e.template;
         for (i, lit) in t.literals.iter().enumerate() {
-            string(o, lit);
+            string(o, lit, !v.description);
             if let Some(ph) = t.placeholders.get(i) {
-                string(o, &ph.name);
+                string(o, &ph.name, false);
             }
         }
     }
     for &(_, code, _, _) in &layout.groups {
-        string(o, code.unwrap_or(""));
+        string(o, code.unwrap_or(""), true);
     }
     cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
     o.s("\";\n");
@@ -865,27 +883,49 @@ fn policy(o: &mut Out, p: Policy) {
     };
 }
 
-/// A policy in words, for docs and tables.
-pub fn policy_text(p: Policy) -> String {
+/// A policy in words, for docs and tables (text that a string literal holds as is).
+/// Written piece by piece: `format!` costs thousands of instructions unoptimized, and
+/// this is written twice per entry.
+fn policy_text(o: &mut Out, p: Policy) {
     match p {
-        Policy::Never => "never".into(),
-        Policy::RefreshToken => "refresh the app token, then retry once".into(),
-        Policy::SplitBody => "split the body into smaller ones, then retry".into(),
-        Policy::Backoff(b) => format!(
-            "backoff: up to {} attempts, {} ms base delay, {} ms max",
-            b.attempts, b.base_ms, b.max_ms
-        ),
+        Policy::Never => o.s("never"),
+        Policy::RefreshToken => o.s("refresh the app token, then retry once"),
+        Policy::SplitBody => o.s("split the body into smaller ones, then retry"),
+        Policy::Backoff(b) => o
+            .s("backoff: up to ")
+            .n(u64::from(b.attempts))
+            .s(" attempts, ")
+            .n(b.base_ms)
+            .s(" ms base delay, ")
+            .n(b.max_ms)
+            .s(" ms max"),
+    };
+}
+
+/// The entry's `error` as Markdown inline code, escaped for a string literal.
+fn code_text(o: &mut Out, e: &EntryModel) {
+    match &e.error {
+        Some(code) => o.s("`").esc_unless(e.verbatim.error, code).s("`"),
+        None => o.s("(no `error`)"),
+    };
+}
+
+/// Shows a template inside Markdown inline code (line breaks as `\n`, backticks doubled
+/// around text with backticks; in a table `cell`, `|` escaped), escaped for a string
+/// literal. Most templates need none of that, which one scan tells: they are written
+/// as they are, without the copies.
+fn code_span(o: &mut Out, text: &str, verbatim: bool, cell: bool) {
+    if crate::scan::until(text.as_bytes(), 0, *b"`|`|") == text.len() {
+        o.s("`").esc_unless(verbatim, text).s("`");
+        return;
     }
-}
-
-fn code_text(e: &EntryModel) -> String {
-    e.error.as_ref().map_or_else(|| "(no `error`)".to_owned(), |c| format!("`{c}`"))
-}
-
-/// Shows a template inside Markdown inline code (backticks doubled around text with backticks).
-fn code_span(text: &str) -> String {
     let one_line = text.replace('\n', "\\n");
-    if one_line.contains('`') { format!("`` {one_line} ``") } else { format!("`{one_line}`") }
+    let span = if one_line.contains('`') { format!("`` {one_line} ``") } else { format!("`{one_line}`") };
+    if cell {
+        o.esc(&span.replace('|', "\\|"));
+    } else {
+        o.esc(&span);
+    }
 }
 
 /// The enum's doc text, escaped for the string literal it goes in.
@@ -904,15 +944,20 @@ fn enum_doc(o: &mut Out, model: &Model) {
         o.esc("\n# Statuses\n\n| status | meaning | retry | alert |\n|---|---|---|---|\n");
         for s in &model.statuses {
             o.s("| ").n(u64::from(s.status)).s(" ").esc(&s.name).s(" | ").esc(&cell(&s.meaning)).s(" | ");
-            o.esc(&policy_text(s.retry)).s(if s.alert { " | yes |\\n" } else { " | no |\\n" });
+            policy_text(o, s.retry);
+            o.s(if s.alert { " | yes |\\n" } else { " | no |\\n" });
         }
     }
     if !model.entries.is_empty() {
         o.esc("\n# Catalog\n\n| variant | status | `error` | description | retry |\n|---|---|---|---|---|\n");
         for e in &model.entries {
             o.s("| [`").s(&e.variant).s("`](Self::").s(&e.variant).s(") | ").n(u64::from(e.status)).s(" | ");
-            o.esc(&code_text(e)).s(" | ").esc(&cell(&code_span(&e.template.text))).s(" | ");
-            o.esc(&policy_text(e.retry)).s(" |\\n");
+            code_text(o, e);
+            o.s(" | ");
+            code_span(o, &e.template.text, e.verbatim.description, true);
+            o.s(" | ");
+            policy_text(o, e.retry);
+            o.s(" |\\n");
         }
     }
 }
@@ -1065,14 +1110,20 @@ fn shape_arms(o: &mut Out, entries: &[EntryModel], shapes: &[u16], ty: &str, tab
 }
 
 fn variant(o: &mut Out, e: &EntryModel) {
-    o.s("#[doc = \"**").n(u64::from(e.status)).s(" ").esc(&code_text(e)).s("** — ");
-    o.esc(&code_span(&e.template.text)).s("\\n\\n");
+    o.s("#[doc = \"**").n(u64::from(e.status)).s(" ");
+    code_text(o, e);
+    o.s("** — ");
+    code_span(o, &e.template.text, e.verbatim.description, false);
+    o.s("\\n\\n");
     if e.catch_all {
         o.s("Matches any description with this status and `error` that no other entry matches.\\n\\n");
     }
-    o.s("**Cause:** ").esc(&e.cause).s("\\n\\n**Remedy:** ").esc(&e.remedy);
-    o.s("\\n\\n**原因:** ").esc(&e.cause_zh).s("\\n\\n**处理:** ").esc(&e.remedy_zh);
-    o.s("\\n\\n**Retry:** ").esc(&policy_text(e.retry));
+    let v = e.verbatim;
+    o.s("**Cause:** ").esc_unless(v.cause, &e.cause).s("\\n\\n**Remedy:** ").esc_unless(v.remedy, &e.remedy);
+    o.s("\\n\\n**原因:** ").esc_unless(v.cause_zh, &e.cause_zh);
+    o.s("\\n\\n**处理:** ").esc_unless(v.remedy_zh, &e.remedy_zh);
+    o.s("\\n\\n**Retry:** ");
+    policy_text(o, e.retry);
     o.s(if e.alert { ". **Alert:** yes.\"]\n" } else { ". **Alert:** no.\"]\n" });
     o.s(&e.variant);
     if e.template.placeholders.is_empty() {

@@ -140,6 +140,28 @@ pub struct ErrorDef {
     pub retry: Option<Retry>,
     /// Alert flag, when it differs from the status default.
     pub alert: Option<bool>,
+    /// Which of its texts a Rust string literal holds as they are.
+    pub verbatim: Verbatim,
+}
+
+/// Which of an entry's texts are verbatim: written in the spec as one-line `"..."`
+/// strings holding nothing a Rust string literal shows otherwise (no escapes, tabs, C1
+/// controls or characters from U+2000 to U+2FFF; see
+/// [`Spanned::is_verbatim`]). The expansion copies those without escaping them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verbatim {
+    /// The `error` string.
+    pub error: bool,
+    /// The description template (and so its literal pieces).
+    pub description: bool,
+    /// Cause, English.
+    pub cause: bool,
+    /// Cause, Chinese.
+    pub cause_zh: bool,
+    /// Remedy, English.
+    pub remedy: bool,
+    /// Remedy, Chinese.
+    pub remedy_zh: bool,
 }
 
 const TOP_KEYS: [&str; 5] = ["include", "api", "defaults", "status", "errors"];
@@ -514,11 +536,13 @@ impl Cx<'_> {
     }
 
     /// As [`Self::opt_str_loc`], moving the string out of the table (an empty one stays).
-    fn take_str_loc(&mut self, t: &mut Table, key: &str, what: &str) -> Option<(String, Loc)> {
+    /// Also whether the string is verbatim (see [`crate::toml::Spanned::is_verbatim`]).
+    fn take_str_loc(&mut self, t: &mut Table, key: &str, what: &str) -> Option<(String, Loc, bool)> {
         let v = t.get_mut(key)?;
         let span = v.span();
+        let verbatim = v.is_verbatim();
         match v.get_mut() {
-            Value::String(s) => Some((std::mem::take(s), self.loc(span))),
+            Value::String(s) => Some((std::mem::take(s), self.loc(span), verbatim)),
             _ => {
                 self.wrong_type(v, key, what, "a string");
                 None
@@ -533,7 +557,7 @@ impl Cx<'_> {
         key: &str,
         what: &str,
         whole: Range<usize>,
-    ) -> Option<(String, Loc)> {
+    ) -> Option<(String, Loc, bool)> {
         if t.get(key).is_none() {
             self.missing(whole, key, what, "a string");
             return None;
@@ -698,7 +722,7 @@ impl Cx<'_> {
         };
         let what = label.as_str();
         self.unknown_keys(t, &ERROR_KEYS, what);
-        let variant = self.take_req_str(t, "variant", what, whole.clone());
+        let variant = self.take_req_str(t, "variant", what, whole.clone()).map(|(s, loc, _)| (s, loc));
         let status = match self.opt_int(t, "status", what) {
             Some((n, sloc)) => match u16::try_from(n) {
                 Ok(s) if (400..=599).contains(&s) => Some((s, sloc)),
@@ -714,10 +738,15 @@ impl Cx<'_> {
                 None
             }
         };
-        let error = self.take_str_loc(t, "error", what).map(|(s, _)| s);
+        let error = self.take_str_loc(t, "error", what);
+        let mut verbatim = Verbatim { error: error.as_ref().is_some_and(|e| e.2), ..Verbatim::default() };
+        let error = error.map(|(s, _, _)| s);
         let description = match self.take_str_loc(t, "description", what) {
-            Some((text, dloc)) => match Template::parse(&text) {
-                Ok(tpl) => Some((tpl, Some(dloc))),
+            Some((text, dloc, as_written)) => match Template::parse(&text) {
+                Ok(tpl) => {
+                    verbatim.description = as_written;
+                    Some((tpl, Some(dloc)))
+                }
                 Err(errors) => {
                     let file = self.file;
                     for e in errors {
@@ -755,6 +784,11 @@ impl Cx<'_> {
         let (variant, variant_loc) = variant?;
         let (status, status_loc) = status?;
         let (description, description_loc) = description?;
+        let (cause, cause_zh, remedy, remedy_zh) = (cause?, cause_zh?, remedy?, remedy_zh?);
+        verbatim.cause = cause.2;
+        verbatim.cause_zh = cause_zh.2;
+        verbatim.remedy = remedy.2;
+        verbatim.remedy_zh = remedy_zh.2;
         Some(ErrorDef {
             loc,
             variant,
@@ -764,12 +798,13 @@ impl Cx<'_> {
             error,
             description,
             description_loc,
-            cause: cause?.0,
-            cause_zh: cause_zh?.0,
-            remedy: remedy?.0,
-            remedy_zh: remedy_zh?.0,
+            cause: cause.0,
+            cause_zh: cause_zh.0,
+            remedy: remedy.0,
+            remedy_zh: remedy_zh.0,
             retry,
             alert,
+            verbatim,
         })
     }
 }

@@ -17,6 +17,10 @@ use crate::scan;
 pub struct Spanned<T> {
     value: T,
     span: Range<usize>,
+    /// A string written on one line between `"`s without escapes, tabs, C1 controls or
+    /// characters from U+2000 to U+2FFF (where the bidirectional overrides are): its
+    /// value is its text as written, and a Rust string literal holds it as it is.
+    verbatim: bool,
 }
 
 impl<T> Spanned<T> {
@@ -33,6 +37,13 @@ impl<T> Spanned<T> {
     /// The value, to change or move out of.
     pub fn get_mut(&mut self) -> &mut T {
         &mut self.value
+    }
+
+    /// Whether this is a string that a Rust string literal holds as it is: written on
+    /// one line between `"`s, without escapes, tabs, C1 controls or characters from
+    /// U+2000 to U+2FFF. The expansion copies such strings without escaping them.
+    pub fn is_verbatim(&self) -> bool {
+        self.verbatim
     }
 }
 
@@ -279,7 +290,7 @@ fn parse_range(text: &str, from: usize, to: usize, first_header: bool) -> Result
             }
         }
     }
-    Ok(Spanned { value: root, span: from..text.len() })
+    Ok(Spanned { value: root, span: from..text.len(), verbatim: false })
 }
 
 /// The table at `path` (entry indices; an array of tables stands for its last table).
@@ -435,7 +446,7 @@ impl<'a> Parser<'a> {
             }
             _ => return self.expected("a key (letters, digits, `_`, `-`, or a quoted string)"),
         };
-        Ok(Spanned { value, span: start..self.pos })
+        Ok(Spanned { value, span: start..self.pos, verbatim: false })
     }
 
     /// A dotted key: `a`, `a.b`, `"a b".c`.
@@ -484,7 +495,8 @@ impl<'a> Parser<'a> {
                 Some(i) => i,
                 None => {
                     let table = Value::Table(Table::new(Origin::Implicit));
-                    t.entries.push((part.clone(), Spanned { value: table, span: span.clone() }));
+                    t.entries
+                        .push((part.clone(), Spanned { value: table, span: span.clone(), verbatim: false }));
                     t.entries.len() - 1
                 }
             };
@@ -509,15 +521,25 @@ impl<'a> Parser<'a> {
         if aot {
             match found {
                 None => {
-                    let first =
-                        Spanned { value: Value::Table(Table::new(Origin::Header)), span: span.clone() };
-                    t.entries.push((last.clone(), Spanned { value: Value::Array(vec![first]), span }));
+                    let first = Spanned {
+                        value: Value::Table(Table::new(Origin::Header)),
+                        span: span.clone(),
+                        verbatim: false,
+                    };
+                    t.entries.push((
+                        last.clone(),
+                        Spanned { value: Value::Array(vec![first]), span, verbatim: false },
+                    ));
                     set_aot(t, t.entries.len() - 1);
                     path.push(t.entries.len() - 1);
                 }
                 Some(i) if t.aot.get(i).copied().unwrap_or(false) => {
                     if let Some((_, Spanned { value: Value::Array(items), .. })) = t.entries.get_mut(i) {
-                        items.push(Spanned { value: Value::Table(Table::new(Origin::Header)), span });
+                        items.push(Spanned {
+                            value: Value::Table(Table::new(Origin::Header)),
+                            span,
+                            verbatim: false,
+                        });
                     }
                     path.push(i);
                 }
@@ -537,14 +559,14 @@ impl<'a> Parser<'a> {
                 None => {
                     t.entries.push((
                         last.clone(),
-                        Spanned { value: Value::Table(Table::new(Origin::Header)), span },
+                        Spanned { value: Value::Table(Table::new(Origin::Header)), span, verbatim: false },
                     ));
                     path.push(t.entries.len() - 1);
                 }
                 Some(i) => {
                     let entry = t.entries.get_mut(i).map(|(_, v)| v);
                     match entry {
-                        Some(Spanned { value: Value::Table(inner), span: s })
+                        Some(Spanned { value: Value::Table(inner), span: s, .. })
                             if inner.origin == Origin::Implicit =>
                         {
                             inner.origin = Origin::Header;
@@ -607,7 +629,10 @@ impl<'a> Parser<'a> {
                 Some(i) => i,
                 None => {
                     let table = Value::Table(Table::new(Origin::Dotted));
-                    t.entries.push((part.clone(), Spanned { value: table, span: part.span.clone() }));
+                    t.entries.push((
+                        part.clone(),
+                        Spanned { value: table, span: part.span.clone(), verbatim: false },
+                    ));
                     t.entries.len() - 1
                 }
             };
@@ -642,12 +667,15 @@ impl<'a> Parser<'a> {
 
     fn value(&mut self) -> Res<Spanned<Value>> {
         let start = self.pos;
+        let mut verbatim = false;
         let value = match self.peek() {
             Some(b'"') => {
                 if self.peek_at(1) == Some(b'"') && self.peek_at(2) == Some(b'"') {
                     Value::String(self.ml_basic_string()?)
                 } else {
-                    Value::String(self.basic_string()?)
+                    let (text, as_written) = self.basic_string_verbatim()?;
+                    verbatim = as_written;
+                    Value::String(text)
                 }
             }
             Some(b'\'') => {
@@ -670,7 +698,7 @@ impl<'a> Parser<'a> {
             Some(b'0'..=b'9' | b'+' | b'-' | b'i' | b'n') => self.number_or_datetime()?,
             _ => return self.expected("a value (a string, number, boolean, date, array or inline table)"),
         };
-        Ok(Spanned { value, span: start..self.pos })
+        Ok(Spanned { value, span: start..self.pos, verbatim })
     }
 
     fn array(&mut self) -> Res<Value> {
@@ -728,24 +756,40 @@ impl<'a> Parser<'a> {
 
     /// A `"..."` string at `"`.
     fn basic_string(&mut self) -> Res<String> {
+        self.basic_string_verbatim().map(|(text, _)| text)
+    }
+
+    /// A `"..."` string at `"`, and whether it is verbatim (see [`Spanned::is_verbatim`]):
+    /// the scan for its end also stops at the lead bytes of the characters that are not
+    /// (0xc2: U+0080-U+00BF; 0xe2: U+2000-U+2FFF), so this costs nothing more for most.
+    fn basic_string_verbatim(&mut self) -> Res<(String, bool)> {
         self.pos += 1;
         let mut out = String::new();
+        let mut verbatim = true;
+        let mut run_start = self.pos;
         loop {
-            let run_start = self.pos;
-            self.pos = scan::until(self.bytes, self.pos, *br#""\"\"#);
-            let run = self.text.get(run_start..self.pos).unwrap_or("");
+            self.pos = scan::until(self.bytes, self.pos, [b'"', b'\\', 0xc2, 0xe2]);
             match self.peek() {
                 Some(b'"') => {
+                    let run = self.text.get(run_start..self.pos).unwrap_or("");
                     self.pos += 1;
                     // Most strings are one run: copied once, at their length.
                     if out.is_empty() {
-                        return Ok(run.to_owned());
+                        return Ok((run.to_owned(), verbatim));
                     }
                     out.push_str(run);
-                    return Ok(out);
+                    return Ok((out, verbatim));
                 }
-                _ => out.push_str(run),
+                Some(0xc2 | 0xe2) => {
+                    // A character like any other here, part of the run.
+                    verbatim = false;
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {}
             }
+            verbatim = false;
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or(""));
             match self.peek() {
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(b'\t') => {
@@ -755,10 +799,10 @@ impl<'a> Parser<'a> {
                 Some(b'\n' | b'\r') | None => return self.expected("`\"` to close the string"),
                 Some(_) => return self.expected("text in the string"),
             }
+            run_start = self.pos;
         }
     }
 
-    /// A `"""..."""` string at `"""`.
     fn ml_basic_string(&mut self) -> Res<String> {
         self.pos += 3;
         self.trim_first_newline();
@@ -1227,6 +1271,35 @@ mod tests {
         }
         doc.push_str(tail);
         doc
+    }
+
+    #[test]
+    fn verbatim_strings_are_the_plain_one_line_ones() {
+        // (TOML value as written, verbatim?)
+        let cases = [
+            (r#""plain text""#, true),
+            (r#""""#, true),
+            (r#""中文原因。，""#, true),
+            (r#""quote \" inside""#, false),
+            (r#""escape \n""#, false),
+            (r#""unicode \u00e9""#, false),
+            ("\"tab\there\"", false),
+            ("\"em \u{2014} dash\"", false),
+            ("\"no-break\u{a0}space\"", false),
+            ("\"override \u{202e}\"", false),
+            ("\"after \u{2014} \\\" both\"", false),
+            ("'literal'", false),
+            ("\"\"\"multi\"\"\"", false),
+            ("42", false),
+        ];
+        for (value, verbatim) in cases {
+            let doc = parse(&format!("k = {value}\n")).unwrap_or_else(|e| panic!("{value}: {e:?}"));
+            let v = doc.get_ref().get("k").unwrap_or_else(|| panic!("{value}: no k"));
+            assert_eq!(v.is_verbatim(), verbatim, "{value}");
+        }
+        // Mid-string stops at non-verbatim characters keep the value whole.
+        let t = ok("k = \"a\u{2014}b\u{85}c\\td\"\n");
+        assert_eq!(t.get("k").map(|v| v.get_ref()), Some(&Value::String("a\u{2014}b\u{85}c\td".into())));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::source::SourceFile;
-use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec};
+use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec, Verbatim};
 use crate::template::Template;
 
 /// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
@@ -84,6 +84,8 @@ pub struct EntryModel {
     pub retry: Policy,
     /// Alert flag (the status default unless overridden).
     pub alert: bool,
+    /// Which of its texts a Rust string literal holds as they are.
+    pub verbatim: Verbatim,
 }
 
 /// Everything the expand stage needs.
@@ -141,6 +143,7 @@ pub fn validate(spec: &mut Spec) -> Result<Model, Vec<Diagnostic>> {
                 remedy_zh: e.remedy_zh,
                 retry,
                 alert,
+                verbatim: e.verbatim,
             }
         })
         .collect();

@@ -89,11 +89,44 @@ pub fn both(text: &str) -> (Result<V, String>, Result<V, String>) {
     (ours, theirs)
 }
 
-/// Panics with both readings when they disagree.
+/// Panics with both readings when they disagree, or when a string our reader calls
+/// verbatim is not (see [`assert_verbatim_holds`]).
 pub fn assert_agree(text: &str) {
+    if let Ok(doc) = ours::parse(text) {
+        for (_, v) in doc.get_ref().iter() {
+            assert_verbatim_holds(text, v);
+        }
+    }
     match both(text) {
         (Ok(a), Ok(b)) => assert!(a == b, "different values for {text:?}:\nours   {a:?}\ntheirs {b:?}"),
         (Err(_), Err(_)) => {}
         (a, b) => panic!("readers disagree on {text:?}:\nours   {a:?}\ntheirs {b:?}"),
+    }
+}
+
+/// Every string our reader calls verbatim, in `v` and below, is written between `"`s
+/// exactly as its value, and its value holds nothing a Rust string literal must or
+/// should escape (what the expansion then copies without escaping).
+pub fn assert_verbatim_holds(text: &str, v: &ours::Spanned<ours::Value>) {
+    match v.get_ref() {
+        ours::Value::String(s) if v.is_verbatim() => {
+            let written = text.get(v.span());
+            assert_eq!(
+                written,
+                Some(format!("\"{s}\"").as_str()),
+                "verbatim string not as written in {text:?}"
+            );
+            let plain = |c: char| {
+                !(c == '"'
+                    || c == '\\'
+                    || c.is_control()
+                    || ('\u{80}'..='\u{bf}').contains(&c)
+                    || ('\u{2000}'..='\u{2fff}').contains(&c))
+            };
+            assert!(s.chars().all(plain), "verbatim string {s:?} holds a character to escape");
+        }
+        ours::Value::Array(items) => items.iter().for_each(|i| assert_verbatim_holds(text, i)),
+        ours::Value::Table(t) => t.iter().for_each(|(_, i)| assert_verbatim_holds(text, i)),
+        _ => {}
     }
 }
