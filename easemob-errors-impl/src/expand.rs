@@ -411,7 +411,7 @@ fn data_source(model: &Model, layout: &Layout<'_>) -> String {
             _ => match text.chars().next() {
                 Some(c) if c.is_whitespace() => {
                     o.unicode_escape(c);
-                    o.esc(text.get(c.len_utf8()..).unwrap_or(""));
+                    o.esc_unless(!escape, text.get(c.len_utf8()..).unwrap_or(""));
                 }
                 _ => {
                     o.esc_unless(!escape, text);

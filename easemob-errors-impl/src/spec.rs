@@ -558,11 +558,12 @@ impl Cx<'_> {
         what: &str,
         whole: Range<usize>,
     ) -> Option<(String, Loc, bool)> {
-        if t.get(key).is_none() {
+        let taken = self.take_str_loc(t, key, what);
+        // One lookup when the key is there (nearly always).
+        if taken.is_none() && t.get(key).is_none() {
             self.missing(whole, key, what, "a string");
-            return None;
         }
-        self.take_str_loc(t, key, what)
+        taken
     }
 
     fn req_str(&mut self, t: &Table, key: &str, what: &str, whole: Range<usize>) -> Option<(String, Loc)> {
@@ -742,7 +743,7 @@ impl Cx<'_> {
         let mut verbatim = Verbatim { error: error.as_ref().is_some_and(|e| e.2), ..Verbatim::default() };
         let error = error.map(|(s, _, _)| s);
         let description = match self.take_str_loc(t, "description", what) {
-            Some((text, dloc, as_written)) => match Template::parse(&text) {
+            Some((text, dloc, as_written)) => match Template::parse_owned(text) {
                 Ok(tpl) => {
                     verbatim.description = as_written;
                     Some((tpl, Some(dloc)))

@@ -111,23 +111,37 @@ impl Table {
         Table { entries: Vec::new(), origin, aot: Vec::new() }
     }
 
+    /// Where `key` is among the entries. Plain indexing and lengths compared first:
+    /// iterator adapters and closures cost tens of instructions a step unoptimized, and
+    /// every key of every spec entry is looked up.
     fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k.value == key)
+        let mut i = 0;
+        while i < self.entries.len() {
+            let k = self.entries[i].0.value.as_bytes();
+            if k.len() == key.len() && k == key.as_bytes() {
+                return Some(i);
+            }
+            i += 1;
+        }
+        None
     }
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Spanned<Value>> {
-        self.entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v)
+        let i = self.position(key)?;
+        self.entries.get(i).map(|(_, v)| v)
     }
 
     /// The value of `key`, to change or move out of.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Spanned<Value>> {
-        self.entries.iter_mut().find(|(k, _)| k.value == key).map(|(_, v)| v)
+        let i = self.position(key)?;
+        self.entries.get_mut(i).map(|(_, v)| v)
     }
 
     /// The key (with its range) and value of `key`.
     pub fn get_key_value(&self, key: &str) -> Option<(&Spanned<String>, &Spanned<Value>)> {
-        self.entries.iter().find(|(k, _)| k.value == key).map(|(k, v)| (k, v))
+        let i = self.position(key)?;
+        self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     /// The keys, in the order written.

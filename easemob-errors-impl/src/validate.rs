@@ -225,63 +225,99 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
     }
     statuses.sort_by_key(|s| s.status);
 
-    let mut resolved = Vec::with_capacity(spec.errors.len());
-    let mut variants: HashMap<&str, &Loc, BuildNameHasher> =
-        HashMap::with_capacity_and_hasher(spec.errors.len(), BuildNameHasher);
-    for e in &spec.errors {
-        if let Some(problem) = variant_name_problem(&e.variant) {
-            diags.push(
-                e.variant_loc.error(format!("`variant` of [[errors]] entry: {problem}")).with_help(format!(
-                    "use an UpperCamelCase name such as `{}`",
-                    suggest_variant(&e.variant)
-                )),
-            );
-        } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
-            diags.push(e.variant_loc.error(format!(
+    // The per-entry rules, giving each entry's policy and alert flag.
+    let per_entry = |diags: &mut Vec<Diagnostic>| -> Vec<Option<(Policy, bool)>> {
+        let mut resolved = Vec::with_capacity(spec.errors.len());
+        let mut variants: HashMap<&str, &Loc, BuildNameHasher> =
+            HashMap::with_capacity_and_hasher(spec.errors.len(), BuildNameHasher);
+        for e in &spec.errors {
+            if let Some(problem) = variant_name_problem(&e.variant) {
+                diags.push(
+                    e.variant_loc.error(format!("`variant` of [[errors]] entry: {problem}")).with_help(
+                        format!("use an UpperCamelCase name such as `{}`", suggest_variant(&e.variant)),
+                    ),
+                );
+            } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
+                diags.push(e.variant_loc.error(format!(
                 "variant name `{}` is reserved: the generated enum uses `Status` for answers without an error body and `Unknown` for errors the spec does not list",
                 e.variant
             )));
-        } else {
-            match variants.entry(&e.variant) {
-                Entry::Occupied(first) => diags.push(
-                    e.variant_loc
-                        .error(format!("duplicate variant name `{}`", e.variant))
-                        .with_help(format!("`{}` is first declared at {}", e.variant, line_of(first.get()))),
-                ),
-                Entry::Vacant(slot) => {
-                    slot.insert(&e.variant_loc);
+            } else {
+                match variants.entry(&e.variant) {
+                    Entry::Occupied(first) => diags.push(
+                        e.variant_loc.error(format!("duplicate variant name `{}`", e.variant)).with_help(
+                            format!("`{}` is first declared at {}", e.variant, line_of(first.get())),
+                        ),
+                    ),
+                    Entry::Vacant(slot) => {
+                        slot.insert(&e.variant_loc);
+                    }
                 }
             }
+            let status = statuses.iter().find(|s| s.status == e.status);
+            let Some(status) = status else {
+                if !status_locs.contains_key(&e.status) {
+                    diags.push(
+                        e.status_loc
+                            .error(format!(
+                                "status {} of entry `{}` is not declared in the spec",
+                                e.status, e.variant
+                            ))
+                            .with_help(format!(
+                                "declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)",
+                                e.status
+                            )),
+                    );
+                }
+                resolved.push(None);
+                continue;
+            };
+            let retry = match &e.retry {
+                Some(r) => resolve(r, diags),
+                None => status.retry,
+            };
+            resolved.push(Some((retry, e.alert.unwrap_or(status.alert))));
         }
-        let status = statuses.iter().find(|s| s.status == e.status);
-        let Some(status) = status else {
-            if !status_locs.contains_key(&e.status) {
-                diags.push(
-                    e.status_loc
-                        .error(format!(
-                            "status {} of entry `{}` is not declared in the spec",
-                            e.status, e.variant
-                        ))
-                        .with_help(format!(
-                            "declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)",
-                            e.status
-                        )),
-                );
-            }
-            resolved.push(None);
-            continue;
-        };
-        let retry = match &e.retry {
-            Some(r) => resolve(r, diags),
-            None => status.retry,
-        };
-        resolved.push(Some((retry, e.alert.unwrap_or(status.alert))));
-    }
 
-    // Lookup order, and the two rules it makes checkable: duplicates and shadowing.
-    // Entries whose status is not declared take no part (that is already an error).
-    let kept: Vec<&ErrorDef> =
-        spec.errors.iter().zip(&resolved).filter(|(_, r)| r.is_some()).map(|(e, _)| e).collect();
+        resolved
+    };
+
+    // The per-entry rules and the rules of the lookup order are independent (both
+    // need only which statuses are declared): for a large spec the second run on
+    // another thread. Their problems are reported in the same order either way.
+    let declared = |e: &ErrorDef| status_locs.contains_key(&e.status);
+    let (resolved, (order, more)) = if spec.errors.len() >= PARALLEL_FROM {
+        std::thread::scope(|scope| {
+            let other =
+                std::thread::Builder::new().spawn_scoped(scope, || lookup_rules(spec, &declared, &line_of));
+            let resolved = per_entry(diags);
+            // A thread that could not start (it never panics) is made up for here.
+            let rules = match other.map(|w| w.join()) {
+                Ok(Ok(rules)) => rules,
+                _ => lookup_rules(spec, &declared, &line_of),
+            };
+            (resolved, rules)
+        })
+    } else {
+        (per_entry(diags), lookup_rules(spec, &declared, &line_of))
+    };
+    diags.extend(more);
+    Checked { name, statuses, resolved, order }
+}
+
+/// Specs from this many entries check their rules on two threads.
+const PARALLEL_FROM: usize = 2000;
+
+/// The lookup order of the entries whose status is `declared` (the others take no part:
+/// that is already an error), and the problems of the two rules it makes checkable:
+/// duplicates and shadowing.
+fn lookup_rules(
+    spec: &Spec,
+    declared: &(dyn Fn(&ErrorDef) -> bool + Sync),
+    line_of: &(dyn Fn(&Loc) -> String + Sync),
+) -> (Vec<usize>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let kept: Vec<&ErrorDef> = spec.errors.iter().filter(|e| declared(e)).collect();
     let (order, group) = lookup_order(&kept);
     for (pos, &later) in order.iter().enumerate() {
         let Some(b) = kept.get(later) else { continue };
@@ -326,7 +362,7 @@ fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
             }
         }
     }
-    Checked { name, statuses, resolved, order }
+    (order, diags)
 }
 
 /// The lookup order of `entries`: grouped by (status, `error`), groups in order of first
