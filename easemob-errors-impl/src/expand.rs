@@ -311,25 +311,22 @@ impl<'m> Layout<'m> {
                 }
             }
         }
-        // Few distinct policies: a small ordered map (no hashing in the unoptimized macro).
-        let mut policies = Vec::new();
-        let mut policy_of = std::collections::BTreeMap::new();
-        let entry_policy = model
-            .entries
-            .iter()
-            .map(|e| {
-                let key = match e.retry {
-                    Policy::Never => (0, 0, 0, 0),
-                    Policy::RefreshToken => (1, 0, 0, 0),
-                    Policy::SplitBody => (2, 0, 0, 0),
-                    Policy::Backoff(b) => (3, b.attempts, b.base_ms, b.max_ms),
-                };
-                *policy_of.entry(key).or_insert_with(|| {
-                    policies.push(e.retry);
-                    policies.len() as u32 - 1
-                })
-            })
-            .collect();
+        // Few distinct policies, in order of first use: a small list, searched with
+        // plain indexing (a map or an iterator costs hundreds of instructions a step in
+        // the unoptimized macro).
+        let mut policies: Vec<Policy> = Vec::new();
+        let mut entry_policy = Vec::with_capacity(model.entries.len());
+        for e in &model.entries {
+            let known = policies.as_slice();
+            let mut p = 0;
+            while p < known.len() && known[p] != e.retry {
+                p += 1;
+            }
+            if p == known.len() {
+                policies.push(e.retry);
+            }
+            entry_policy.push(p as u32);
+        }
         // Few distinct shapes: a small list, searched (at most 9,840: eight values, three
         // kinds).
         let keys: Vec<u64> = model.entries.iter().map(shape_key).collect();
