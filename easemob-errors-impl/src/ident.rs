@@ -58,12 +58,12 @@ const KEYWORDS_BY_LEN: [&[&str]; 9] = [
 
 /// Whether `name` is one of `names` (a plain loop, lengths first: the macro runs
 /// unoptimized).
-pub fn is_one_of(name: &str, names: &[&str]) -> bool {
+pub fn is_one_of(name: &[u8], names: &[&str]) -> bool {
     // Plain indexing: a slice iterator costs tens of instructions a step unoptimized.
     let mut i = 0;
     while i < names.len() {
-        let n = names[i];
-        if n.len() == name.len() && n.as_bytes() == name.as_bytes() {
+        let n = names[i].as_bytes();
+        if n.len() == name.len() && n == name {
             return true;
         }
         i += 1;
@@ -120,7 +120,7 @@ mod tests {
             assert!(!is_keyword(&k.to_uppercase()) || *k == "Self", "{k}");
         }
         assert!(!is_keyword("name") && !is_keyword("keywords") && !is_keyword(""));
-        assert!(is_one_of("status", &["variant", "status"]) && !is_one_of("stat", &["status"]));
+        assert!(is_one_of(b"status", &["variant", "status"]) && !is_one_of(b"stat", &["status"]));
     }
 
     #[test]

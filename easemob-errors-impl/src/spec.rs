@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use crate::toml::{Spanned, Table, Value};
+use crate::toml::{Key, Spanned, Table, Value};
 
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, resolve};
@@ -493,8 +493,8 @@ impl Cx<'_> {
 
     fn unknown_keys(&mut self, t: &Table, allowed: &[&str], what: &str) {
         for key in t.keys() {
-            let name = key.get_ref().as_str();
-            if !crate::ident::is_one_of(name, allowed) {
+            if !crate::ident::is_one_of(key.get_ref().as_bytes(), allowed) {
+                let name = key.get_ref().as_str();
                 let d = self
                     .loc(key.span())
                     .error(format!(
@@ -664,7 +664,7 @@ impl Cx<'_> {
         Some(Retry { def, loc })
     }
 
-    fn status_def(&mut self, key: &Spanned<String>, value: &Spanned<Value>) -> Option<StatusDef> {
+    fn status_def(&mut self, key: &Spanned<Key>, value: &Spanned<Value>) -> Option<StatusDef> {
         let loc = self.loc(key.span());
         let raw: &str = key.get_ref();
         let status = match raw.parse::<u16>() {

@@ -47,6 +47,83 @@ impl<T> Spanned<T> {
     }
 }
 
+/// A table key's text. Nearly every key is short, and those are kept in place: a
+/// `String` costs some 700 instructions to make and free in the unoptimized macro, and
+/// a spec has eight keys per entry.
+#[derive(Clone)]
+pub struct Key(KeyText);
+
+#[derive(Clone)]
+enum KeyText {
+    /// Up to [`INLINE_KEY`] bytes of UTF-8, in place.
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    /// A longer key.
+    Heap(String),
+}
+
+/// The longest key kept in place.
+const INLINE_KEY: usize = 22;
+
+impl Key {
+    fn new(text: &str) -> Key {
+        let b = text.as_bytes();
+        let mut bytes = [0u8; INLINE_KEY];
+        match bytes.get_mut(..b.len()) {
+            Some(room) => {
+                room.copy_from_slice(b);
+                Key(KeyText::Inline { len: b.len() as u8, bytes })
+            }
+            None => Key(KeyText::Heap(text.to_owned())),
+        }
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Whole `str`s go in, so this never fails (and gives "" if it did).
+            KeyText::Inline { len, bytes } => {
+                std::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default()).unwrap_or_default()
+            }
+            KeyText::Heap(s) => s,
+        }
+    }
+
+    /// The key's bytes (without checking them again, as [`Key::as_str`] does).
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            KeyText::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            KeyText::Heap(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl std::ops::Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Key {}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A TOML value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -100,7 +177,7 @@ enum Origin {
 /// A table: its keys in the order written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    entries: Vec<(Spanned<String>, Spanned<Value>)>,
+    entries: Vec<(Spanned<Key>, Spanned<Value>)>,
     origin: Origin,
     /// For arrays: whether it is an array of tables made by `[[header]]`s.
     aot: Vec<bool>,
@@ -118,12 +195,27 @@ impl Table {
     /// iterator adapters and closures cost tens of instructions a step unoptimized, and
     /// every key of every spec entry is looked up.
     fn position(&self, key: &str) -> Option<usize> {
+        self.position_of(key.as_bytes())
+    }
+
+    /// As [`Table::position`], for a key's bytes.
+    fn position_of(&self, key: &[u8]) -> Option<usize> {
         // Slices, indexed and measured without calls.
-        let (entries, key) = (self.entries.as_slice(), key.as_bytes());
+        let entries = self.entries.as_slice();
         let mut i = 0;
         while i < entries.len() {
-            let k = entries[i].0.value.as_bytes();
-            if k.len() == key.len() && k == key {
+            // Lengths first, read in place: most keys differ in length.
+            let same = match &entries[i].0.value.0 {
+                // The first byte next, in place (keys of one length mostly differ
+                // there), and only then the whole key.
+                KeyText::Inline { len, bytes } => {
+                    usize::from(*len) == key.len()
+                        && (key.is_empty() || bytes[0] == key[0])
+                        && bytes.get(..key.len()) == Some(key)
+                }
+                KeyText::Heap(k) => k.as_bytes() == key,
+            };
+            if same {
                 return Some(i);
             }
             i += 1;
@@ -144,18 +236,18 @@ impl Table {
     }
 
     /// The key (with its range) and value of `key`.
-    pub fn get_key_value(&self, key: &str) -> Option<(&Spanned<String>, &Spanned<Value>)> {
+    pub fn get_key_value(&self, key: &str) -> Option<(&Spanned<Key>, &Spanned<Value>)> {
         let i = self.position(key)?;
         self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     /// The keys, in the order written.
-    pub fn keys(&self) -> impl Iterator<Item = &Spanned<String>> {
+    pub fn keys(&self) -> impl Iterator<Item = &Spanned<Key>> {
         self.entries.iter().map(|(k, _)| k)
     }
 
     /// Keys and values, in the order written.
-    pub fn iter(&self) -> impl Iterator<Item = (&Spanned<String>, &Spanned<Value>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&Spanned<Key>, &Spanned<Value>)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
@@ -171,10 +263,10 @@ impl Table {
 }
 
 impl<'a> IntoIterator for &'a Table {
-    type Item = (&'a Spanned<String>, &'a Spanned<Value>);
+    type Item = (&'a Spanned<Key>, &'a Spanned<Value>);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Spanned<String>, Spanned<Value>)>,
-        fn(&'a (Spanned<String>, Spanned<Value>)) -> (&'a Spanned<String>, &'a Spanned<Value>),
+        std::slice::Iter<'a, (Spanned<Key>, Spanned<Value>)>,
+        fn(&'a (Spanned<Key>, Spanned<Value>)) -> (&'a Spanned<Key>, &'a Spanned<Value>),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -245,7 +337,7 @@ fn parse_halves(text: &str) -> Option<Spanned<Table>> {
         return None;
     }
     let (k, v) = second.entries.pop()?;
-    let (Value::Array(more), true) = (v.value, k.value == key) else { return None };
+    let (Value::Array(more), true) = (v.value, k.value.as_str() == key) else { return None };
     let i = first.value.position(key)?;
     if !first.value.aot.get(i).copied().unwrap_or(false) {
         return None;
@@ -457,20 +549,20 @@ impl<'a> Parser<'a> {
     }
 
     /// One key: bare, or a single-line quoted string.
-    fn simple_key(&mut self) -> Res<Spanned<String>> {
+    fn simple_key(&mut self) -> Res<Spanned<Key>> {
         let start = self.pos;
         let value = match self.peek() {
             Some(b'"') => {
                 if self.peek_at(1) == Some(b'"') && self.peek_at(2) == Some(b'"') {
                     return err(self.here(), "a key cannot be a multi-line string");
                 }
-                self.basic_string()?
+                Key::new(&self.basic_string()?)
             }
             Some(b'\'') => {
                 if self.peek_at(1) == Some(b'\'') && self.peek_at(2) == Some(b'\'') {
                     return err(self.here(), "a key cannot be a multi-line string");
                 }
-                self.literal_string()?
+                Key::new(&self.literal_string()?)
             }
             Some(b) if is_bare(b) => {
                 let mut end = self.pos;
@@ -478,7 +570,7 @@ impl<'a> Parser<'a> {
                     end += 1;
                 }
                 self.pos = end;
-                self.text.get(start..self.pos).unwrap_or("").to_owned()
+                Key::new(self.text.get(start..self.pos).unwrap_or(""))
             }
             _ => return self.expected("a key (letters, digits, `_`, `-`, or a quoted string)"),
         };
@@ -486,13 +578,13 @@ impl<'a> Parser<'a> {
     }
 
     /// A dotted key: `a`, `a.b`, `"a b".c`.
-    fn key(&mut self) -> Res<Vec<Spanned<String>>> {
+    fn key(&mut self) -> Res<Vec<Spanned<Key>>> {
         let first = self.simple_key()?;
         self.key_after(first)
     }
 
     /// The rest of a dotted key whose first part is read.
-    fn key_after(&mut self, first: Spanned<String>) -> Res<Vec<Spanned<String>>> {
+    fn key_after(&mut self, first: Spanned<Key>) -> Res<Vec<Spanned<Key>>> {
         let mut parts = vec![first];
         loop {
             let save = self.pos;
@@ -527,7 +619,7 @@ impl<'a> Parser<'a> {
         let mut path = Vec::with_capacity(key.len());
         let mut t = root;
         for part in parents {
-            let i = match t.position(&part.value) {
+            let i = match t.position_of(part.value.as_bytes()) {
                 Some(i) => i,
                 None => {
                     let table = Value::Table(Table::new(Origin::Implicit));
@@ -553,7 +645,7 @@ impl<'a> Parser<'a> {
                 }
             };
         }
-        let found = t.position(&last.value);
+        let found = t.position_of(last.value.as_bytes());
         if aot {
             match found {
                 None => {
@@ -653,7 +745,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => self.after_key(sep)?,
             };
-            if t.position(&first.value).is_some() {
+            if t.position_of(first.value.as_bytes()).is_some() {
                 return err(
                     first.span.clone(),
                     format!("duplicate key `{}`", dotted(std::slice::from_ref(&first))),
@@ -671,7 +763,7 @@ impl<'a> Parser<'a> {
         };
         let mut t = t;
         for part in parents {
-            let i = match t.position(&part.value) {
+            let i = match t.position_of(part.value.as_bytes()) {
                 Some(i) => i,
                 None => {
                     let table = Value::Table(Table::new(Origin::Dotted));
@@ -701,7 +793,7 @@ impl<'a> Parser<'a> {
                 }
             };
         }
-        if t.position(&last.value).is_some() {
+        if t.position_of(last.value.as_bytes()).is_some() {
             return err(last.span.clone(), format!("duplicate key `{}`", dotted(&key)));
         }
         let mut key = key;
@@ -1109,7 +1201,7 @@ fn freeze_value(v: &mut Value) {
     }
 }
 
-fn dotted(key: &[Spanned<String>]) -> String {
+fn dotted(key: &[Spanned<Key>]) -> String {
     key.iter().map(|k| k.value.as_str()).collect::<Vec<_>>().join(".")
 }
 
@@ -1317,6 +1409,20 @@ mod tests {
         }
         doc.push_str(tail);
         doc
+    }
+
+    #[test]
+    fn keys_short_and_long_are_found_and_kept_whole() {
+        let long = "a quoted key longer than twenty-two bytes";
+        let text = format!("k = 1\n\"{long}\" = 2\n\"ключ\" = 3\n\"\" = 4\nexactly_twenty_two_byt = 5\n");
+        let t = ok(&text);
+        let keys: Vec<&str> = t.keys().map(|k| k.get_ref().as_str()).collect();
+        assert_eq!(keys, ["k", long, "ключ", "", "exactly_twenty_two_byt"]);
+        for (key, n) in [("k", 1), (long, 2), ("ключ", 3), ("", 4), ("exactly_twenty_two_byt", 5)] {
+            assert_eq!(t.get(key).map(|v| v.get_ref()), Some(&Value::Integer(n)), "{key:?}");
+        }
+        assert_eq!(t.get("ключи"), None);
+        assert!(bad(&format!("\"{long}\" = 1\n\"{long}\" = 2\n")).contains("duplicate key"));
     }
 
     #[test]

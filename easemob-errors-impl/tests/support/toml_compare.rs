@@ -33,7 +33,7 @@ fn from_ours(v: &ours::Value) -> V {
         ours::Value::Datetime(_) => V::D,
         ours::Value::Array(items) => V::A(items.iter().map(|i| from_ours(i.get_ref())).collect()),
         ours::Value::Table(t) => {
-            V::T(t.iter().map(|(k, v)| (k.get_ref().clone(), from_ours(v.get_ref()))).collect())
+            V::T(t.iter().map(|(k, v)| (k.get_ref().to_string(), from_ours(v.get_ref()))).collect())
         }
     }
 }
@@ -73,7 +73,7 @@ fn from_theirs(v: &DeValue<'_>) -> Option<V> {
 pub fn both(text: &str) -> (Result<V, String>, Result<V, String>) {
     let ours = ours::parse(text)
         .map(|t| {
-            V::T(t.get_ref().iter().map(|(k, v)| (k.get_ref().clone(), from_ours(v.get_ref()))).collect())
+            V::T(t.get_ref().iter().map(|(k, v)| (k.get_ref().to_string(), from_ours(v.get_ref()))).collect())
         })
         .map_err(|e| format!("{} at {:?}", e.message(), e.span()));
     let theirs = match DeTable::parse(text) {
