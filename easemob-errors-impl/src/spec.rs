@@ -423,25 +423,35 @@ fn error_defs(
     texts: &[String],
     mut items: Vec<Spanned<Value>>,
 ) -> (Vec<ErrorDef>, Vec<Diagnostic>) {
-    let read = |base: usize, items: Vec<Spanned<Value>>| {
+    let total = items.len();
+    // `room`: the first half's list has room for all (each list has room for at least
+    // its own entries), so the second is appended to it without growing it. A plain loop: each entry is hundreds of bytes, copied at every
+    // step of an iterator chain in the unoptimized macro.
+    let read = |base: usize, items: Vec<Spanned<Value>>, room: usize| {
         let mut cx = Cx { diags: Vec::new(), file, texts };
-        let defs: Vec<ErrorDef> =
-            items.into_iter().enumerate().filter_map(|(i, item)| cx.error_def(base + i, item)).collect();
+        let mut defs: Vec<ErrorDef> = Vec::with_capacity(room.max(items.len()));
+        let mut i = base;
+        for item in items {
+            if let Some(def) = cx.error_def(i, item) {
+                defs.push(def);
+            }
+            i += 1;
+        }
         (defs, cx.diags)
     };
     if items.len() < PARALLEL_FROM {
-        return read(0, items);
+        return read(0, items, total);
     }
     let base = items.len() / 2;
     let mut second = Some(items.split_off(base));
     let ((mut defs, mut diags), rest) = std::thread::scope(|scope| {
         let worker =
-            std::thread::Builder::new().spawn_scoped(scope, || second.take().map(|half| read(base, half)));
-        let first = read(0, items);
+            std::thread::Builder::new().spawn_scoped(scope, || second.take().map(|half| read(base, half, 0)));
+        let first = read(0, items, total);
         (first, worker.ok().and_then(|w| w.join().ok()).flatten())
     });
     // If no second thread could start, the second half is read here.
-    match rest.or_else(|| second.take().map(|half| read(base, half))) {
+    match rest.or_else(|| second.take().map(|half| read(base, half, 0))) {
         Some((more_defs, more_diags)) => {
             defs.extend(more_defs);
             diags.extend(more_diags);
