@@ -430,12 +430,10 @@ fn error_defs(
     let read = |base: usize, items: Vec<Spanned<Value>>, room: usize| {
         let mut cx = Cx { diags: Vec::new(), file, texts };
         let mut defs: Vec<ErrorDef> = Vec::with_capacity(room.max(items.len()));
-        let mut i = base;
-        for item in items {
+        for (i, item) in (base..).zip(items) {
             if let Some(def) = cx.error_def(i, item) {
                 defs.push(def);
             }
-            i += 1;
         }
         (defs, cx.diags)
     };
