@@ -26,7 +26,7 @@ use crate::validate::{EntryModel, Model, Policy};
 /// formatting machinery.
 struct Out {
     /// What is written, but for `pending`.
-    text: Vec<u8>,
+    text: String,
     /// Pieces, gathered here and appended together: an append to the `Vec` costs ~420
     /// instructions a call in the unoptimized macro (the standard library's
     /// precondition checks), one `copy_from_slice` into this buffer ~150 whatever the
@@ -44,13 +44,21 @@ const SHORT: usize = 1024;
 
 impl Out {
     fn new(capacity: usize) -> Self {
-        Out { text: Vec::with_capacity(capacity), pending: [0; PENDING], len: 0 }
+        Out { text: String::with_capacity(capacity), pending: [0; PENDING], len: 0 }
     }
 
     /// Source text, as is.
     #[inline(always)]
     fn s(&mut self, text: &str) -> &mut Self {
-        self.bytes(text.as_bytes())
+        if text.len() <= SHORT {
+            self.bytes(text.as_bytes())
+        } else {
+            // A long piece (a part written on another thread, say) goes in at once,
+            // already known to be text.
+            self.flush();
+            self.text.push_str(text);
+            self
+        }
     }
 
     /// Bytes of source text (whole `str`s, or ASCII).
@@ -66,7 +74,7 @@ impl Out {
             }
         } else {
             self.flush();
-            self.text.extend_from_slice(piece);
+            self.push_text(piece);
         }
         self
     }
@@ -74,15 +82,32 @@ impl Out {
     /// Appends the gathered pieces.
     fn flush(&mut self) {
         if self.len > 0 {
-            self.text.extend_from_slice(self.pending.get(..self.len).unwrap_or_default());
+            let pending = self.pending.get(..self.len).unwrap_or_default();
+            let mut text = std::mem::take(&mut self.text);
+            Self::push_checked(&mut text, pending);
+            self.text = text;
             self.len = 0;
         }
     }
 
-    /// The text written (only whole `str`s are ever appended).
+    /// Appends bytes of whole `str`s (or ASCII), checked to be text as they are: each
+    /// part of the output is checked on the thread that writes it, once.
+    fn push_text(&mut self, bytes: &[u8]) {
+        Self::push_checked(&mut self.text, bytes);
+    }
+
+    fn push_checked(text: &mut String, bytes: &[u8]) {
+        match std::str::from_utf8(bytes) {
+            Ok(piece) => text.push_str(piece),
+            // Never happens (only whole `str`s are written); kept visible if it did.
+            Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
+    /// The text written.
     fn text(mut self) -> String {
         self.flush();
-        String::from_utf8(self.text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.text
     }
 
     /// A number.
@@ -239,36 +264,63 @@ fn digits(n: u64) -> ([u8; 20], usize) {
 /// Expands a model into source text. `model.files` are tracked with `include_bytes!`
 /// so that cargo rebuilds the invoking crate when the spec changes.
 pub fn expand(model: &Model) -> String {
-    let layout = Layout::new(model);
     let entries = &model.entries;
     if entries.len() < PARALLEL_FROM {
-        let mut out = enum_source(model, entries, true, true);
-        out.push_str(&data_source(model, &layout));
-        out.push_str(&tail_source(model, &layout));
-        return out;
+        let layout = Layout::new(model);
+        let mut o = Out::new(4096 + entries.len() * 1024);
+        enum_source(&mut o, model, entries, true, true);
+        data_source(&mut o, model, &layout);
+        tail_source(&mut o, model, &layout);
+        return o.text();
     }
     // Two threads for a large spec, each with about half the work (by instructions, as
-    // callgrind counts them at 10,000 entries): this one writes 15/32 of the variants
-    // and the catalog's data; the second the enum's doc (its catalog table) and header,
-    // the other variants and the enum's end, then the methods and trait impls. Joined
-    // in source order.
-    let (first, rest) = entries.split_at(entries.len() * 15 / 32);
-    let second = || {
-        let head = enum_source(model, &[], true, false);
-        (head, enum_source(model, rest, false, true), tail_source(model, &layout))
-    };
-    let ((variants, data), other) = std::thread::scope(|scope| {
-        let other = scope.spawn(second);
-        ((enum_source(model, first, false, false), data_source(model, &layout)), other.join())
-    });
-    // A thread that could not run (it never panics) is made up for here.
-    let (head, more, tail) = other.unwrap_or_else(|_| second());
-    let parts = [head, variants, more, data, tail];
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
-    for part in &parts {
-        out.push_str(part);
-    }
-    out
+    // callgrind counts them at 10,000 entries). This one works out the layout, then
+    // writes the enum's doc (its catalog table) and header, and the catalog's data,
+    // straight into the output; the other writes the variants (which need no layout),
+    // then the methods and trait impls, each handed over when done and appended in
+    // source order. One buffer, filled once: no copy of the whole text at the end.
+    let layout_cell = std::sync::OnceLock::new();
+    let (variants_tx, variants_rx) = std::sync::mpsc::sync_channel::<String>(1);
+    // Says the layout is set; dropped unsent if working it out failed, which stops the
+    // other thread instead of leaving it waiting.
+    let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel::<()>(1);
+    std::thread::scope(|scope| {
+        // Owned here, so that a failure below drops it before the scope waits for the
+        // other thread.
+        let ready_tx = ready_tx;
+        let layout_cell = &layout_cell;
+        let other = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let mut v = Out::new(4096 + entries.len() * 320);
+            enum_source(&mut v, model, entries, false, true);
+            let _ = variants_tx.send(v.text());
+            ready_rx.recv().ok()?;
+            let mut t = Out::new(4096 + entries.len() * 256);
+            tail_source(&mut t, model, layout_cell.get()?);
+            Some(t.text())
+        });
+        let layout = layout_cell.get_or_init(|| Layout::new(model));
+        let _ = ready_tx.send(());
+        let mut o = Out::new(4096 + entries.len() * 1024);
+        enum_source(&mut o, model, &[], true, false);
+        // What the other thread could not do (it never panics; it may not start) is
+        // done here.
+        match variants_rx.recv() {
+            Ok(variants) => o.s(&variants),
+            Err(_) => {
+                enum_source(&mut o, model, entries, false, true);
+                &mut o
+            }
+        };
+        data_source(&mut o, model, layout);
+        match other.ok().map(|t| t.join()) {
+            Some(Ok(Some(tail))) => o.s(&tail),
+            _ => {
+                tail_source(&mut o, model, layout);
+                &mut o
+            }
+        };
+        o.text()
+    })
 }
 
 /// Expands a model the caller is done with, then lets it go: a large model's memory
@@ -349,9 +401,7 @@ const PARALLEL_FROM: usize = 2000;
 /// The enum: its doc attribute (with the catalog table) and `entries`' variants. `start`
 /// writes the enum's doc and header before them, `end` the fallback variants after them
 /// (one call with both writes the whole enum).
-fn enum_source(model: &Model, entries: &[EntryModel], start: bool, end: bool) -> String {
-    let mut out = Out::new(4096 + entries.len() * 600);
-    let o = &mut out;
+fn enum_source(o: &mut Out, model: &Model, entries: &[EntryModel], start: bool, end: bool) {
     if start {
         o.s("#[doc = \"");
         enum_doc(o, model);
@@ -363,7 +413,6 @@ fn enum_source(model: &Model, entries: &[EntryModel], start: bool, end: bool) ->
     if end {
         o.s(ENUM_TAIL);
     }
-    out.text()
 }
 
 /// The private block's start: the import of the runtime's support, the tracked files,
@@ -373,9 +422,7 @@ fn enum_source(model: &Model, entries: &[EntryModel], start: bool, end: bool) ->
 /// literal (one string a line) cut at offsets, and integer arrays. The compiler checks
 /// and compiles that in a fraction of the time an initializer per entry takes, which
 /// matters for specs of thousands of entries.
-fn data_source(model: &Model, layout: &Layout<'_>) -> String {
-    let mut out = Out::new(4096 + model.entries.len() * 512);
-    let o = &mut out;
+fn data_source(o: &mut Out, model: &Model, layout: &Layout<'_>) {
     // The statics and impls, in a private block that imports the runtime's support once.
     o.s("const _: () = {\nuse ::easemob_errors::__private as __p;\n");
     track(o, &model.files);
@@ -457,7 +504,6 @@ fn data_source(model: &Model, layout: &Layout<'_>) -> String {
     table(o, "__RETRY", &layout.entry_policy, 4);
     let alert: Vec<u8> = model.entries.iter().map(|e| u8::from(e.alert)).collect();
     table(o, "__ALERT", &alert, 1);
-    out.text()
 }
 
 /// `static NAME: &[u8] = b"...";`: `values`, `width` bytes each, little-endian.
@@ -468,9 +514,7 @@ fn table<T: Copy + Into<u64>>(o: &mut Out, name: &str, values: &[T], width: usiz
 
 /// The rest of the private block: the lookup tables, the inherent methods with the two
 /// per-entry matches, and the trait impls.
-fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
-    let mut out = Out::new(4096 + model.entries.len() * 512);
-    let o = &mut out;
+fn tail_source(o: &mut Out, model: &Model, layout: &Layout<'_>) {
     let name = model.name.as_str();
     let statuses: Vec<u16> = layout.groups.iter().map(|g| g.0).collect();
     table(o, "__GROUP_STATUS", &statuses, 2);
@@ -566,7 +610,6 @@ fn tail_source(model: &Model, layout: &Layout<'_>) -> String {
     }
     o.s(&TRAITS.replace("__NAME__", name));
     o.s("};\n");
-    out.text()
 }
 
 /// Entries per chunk of the per-entry matches: [`CHUNK`], or more for specs of more
@@ -1208,9 +1251,11 @@ mod tests {
             crate::check(vec![crate::SourceFile::new("s.toml", "/s.toml", spec)]).map_err(|r| r.messages);
         let model = model.unwrap_or_else(|m| panic!("{m:?}"));
         let layout = super::Layout::new(&model);
-        let sequential = super::enum_source(&model, &model.entries, true, true)
-            + &super::data_source(&model, &layout)
-            + &super::tail_source(&model, &layout);
+        let mut o = Out::new(0);
+        super::enum_source(&mut o, &model, &model.entries, true, true);
+        super::data_source(&mut o, &model, &layout);
+        super::tail_source(&mut o, &model, &layout);
+        let sequential = o.text();
         assert!(super::expand(&model) == sequential);
         assert!(sequential.contains("mod __chunk_7 {"));
     }
