@@ -194,6 +194,31 @@ fn a_large_spec_read_in_halves_keeps_order_and_entry_numbers() {
 }
 
 #[test]
+fn a_large_spec_checked_on_two_threads_reports_every_kind_of_problem_in_order() {
+    // From 2,000 entries the per-entry rules and the lookup order's rules run side by
+    // side: both kinds are found, and reported in the spec's order as for a small spec.
+    let mut spec = String::from(GOOD);
+    for i in 0..2100 {
+        let (variant, status, error) = match i {
+            5 => ("E3".to_owned(), 404, "e5".to_owned()), // duplicate name (per entry)
+            10 => ("E10".to_owned(), 418, "e10".to_owned()), // undeclared status (per entry)
+            2050 => ("E2050".to_owned(), 404, "e2049".to_owned()), // same as E2049 (lookup)
+            _ => (format!("E{i}"), 404, format!("e{i}")),
+        };
+        spec.push_str(&entry(&variant, status, &error, "x"));
+    }
+    let errs = errors(&spec);
+    let at = |needle: &str| {
+        errs.iter().position(|e| e.contains(needle)).unwrap_or_else(|| panic!("no {needle:?} in {errs:#?}"))
+    };
+    let duplicate = at("duplicate variant name `E3`");
+    let undeclared = at("status 418 of entry `E10` is not declared");
+    let same = at("entries `E2049` and `E2050` match the same");
+    assert!(duplicate < undeclared && undeclared < same, "{errs:#?}");
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+}
+
+#[test]
 fn a_broken_spec_still_yields_a_skeleton() {
     let rejected = check(src(&GOOD.replace("retry = \"never\"", "retry = \"nevr\""))).unwrap_err();
     let (messages, skeleton) = (rejected.messages, rejected.skeleton.unwrap());
