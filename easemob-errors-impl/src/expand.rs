@@ -27,7 +27,7 @@ use crate::validate::{EntryModel, Model, Policy};
 struct Out {
     /// What is written, but for `pending`.
     text: String,
-    /// Pieces, gathered here and appended together: an append to the `Vec` costs ~420
+    /// Pieces, gathered here and appended together: an append to `text` costs ~420
     /// instructions a call in the unoptimized macro (the standard library's
     /// precondition checks), one `copy_from_slice` into this buffer ~150 whatever the
     /// piece's length (a byte-by-byte loop ~38 a byte), and most pieces are short.

@@ -145,8 +145,8 @@ pub struct ErrorDef {
 }
 
 /// Which of an entry's texts are verbatim: written in the spec as one-line `"..."`
-/// strings holding nothing a Rust string literal shows otherwise (no escapes, tabs, C1
-/// controls or characters from U+2000 to U+2FFF; see
+/// strings holding nothing a Rust string literal shows otherwise (no escapes, tabs, or
+/// characters from U+0080 to U+00BF or from U+2000 to U+2FFF; see
 /// [`Spanned::is_verbatim`]). The expansion copies those without escaping them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Verbatim {
@@ -425,8 +425,9 @@ fn error_defs(
 ) -> (Vec<ErrorDef>, Vec<Diagnostic>) {
     let total = items.len();
     // `room`: the first half's list has room for all (each list has room for at least
-    // its own entries), so the second is appended to it without growing it. A plain loop: each entry is hundreds of bytes, copied at every
-    // step of an iterator chain in the unoptimized macro.
+    // its own entries), so the second is appended to it without growing it. A plain
+    // loop: each entry is hundreds of bytes, copied at every step of an iterator chain
+    // in the unoptimized macro.
     let read = |base: usize, items: Vec<Spanned<Value>>, room: usize| {
         let mut cx = Cx { diags: Vec::new(), file, texts };
         let mut defs: Vec<ErrorDef> = Vec::with_capacity(room.max(items.len()));

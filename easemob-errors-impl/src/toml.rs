@@ -17,9 +17,10 @@ use crate::scan;
 pub struct Spanned<T> {
     value: T,
     span: Range<usize>,
-    /// A string written on one line between `"`s without escapes, tabs, C1 controls or
-    /// characters from U+2000 to U+2FFF (where the bidirectional overrides are): its
-    /// value is its text as written, and a Rust string literal holds it as it is.
+    /// A string written on one line between `"`s without escapes, tabs, or characters
+    /// from U+0080 to U+00BF (the C1 controls among them) or from U+2000 to U+2FFF
+    /// (the bidirectional overrides among them): its value is its text as written, and a
+    /// Rust string literal holds it as it is.
     verbatim: bool,
 }
 
@@ -40,8 +41,10 @@ impl<T> Spanned<T> {
     }
 
     /// Whether this is a string that a Rust string literal holds as it is: written on
-    /// one line between `"`s, without escapes, tabs, C1 controls or characters from
-    /// U+2000 to U+2FFF. The expansion copies such strings without escaping them.
+    /// one line between `"`s, without escapes, tabs, or characters from U+0080 to U+00BF
+    /// or from U+2000 to U+2FFF (the ranges of the C1 controls and of the bidirectional
+    /// overrides: a scan tells them by their first byte). The expansion copies such
+    /// strings without escaping them.
     pub fn is_verbatim(&self) -> bool {
         self.verbatim
     }
@@ -941,6 +944,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A `"""..."""` string at `"""`.
     fn ml_basic_string(&mut self) -> Res<String> {
         self.pos += 3;
         self.trim_first_newline();
