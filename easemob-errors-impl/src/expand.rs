@@ -82,10 +82,7 @@ impl Out {
     /// Appends the gathered pieces.
     fn flush(&mut self) {
         if self.len > 0 {
-            let pending = self.pending.get(..self.len).unwrap_or_default();
-            let mut text = std::mem::take(&mut self.text);
-            Self::push_checked(&mut text, pending);
-            self.text = text;
+            Self::push_checked(&mut self.text, self.pending.get(..self.len).unwrap_or_default());
             self.len = 0;
         }
     }
@@ -443,46 +440,42 @@ fn data_source(o: &mut Out, model: &Model, layout: &Layout<'_>) {
     o.s("];\nstatic __TEXT: &str = \"");
     let mut cuts: Vec<u32> = Vec::with_capacity(model.entries.len() * 8 + layout.groups.len() + 1);
     let mut len = 0usize;
-    let mut string = |o: &mut Out, text: &str, escape: bool| {
+    // `verbatim`: the text needs no escaping (see `Out::esc_unless`).
+    let mut string = |o: &mut Out, text: &str, verbatim: bool| {
         cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
         len += text.len();
         o.s("\\\n");
-        // A line continuation skips the whitespace the next line starts with.
-        match text.as_bytes().first() {
-            Some(&b) if b.is_ascii_alphanumeric() || b == b'_' => {
-                o.esc_unless(!escape, text);
-            }
-            _ => match text.chars().next() {
-                Some(c) if c.is_whitespace() => {
-                    o.unicode_escape(c);
-                    o.esc_unless(!escape, text.get(c.len_utf8()..).unwrap_or(""));
-                }
-                _ => {
-                    o.esc_unless(!escape, text);
-                }
-            },
+        // A line continuation skips the whitespace the next line starts with, which is
+        // escaped. Only an ASCII space or control byte, or a non-ASCII character, can be
+        // whitespace: the first byte tells most texts apart without decoding.
+        let lead = text.as_bytes().first().is_some_and(|&b| b <= b' ' || b >= 0x80);
+        if lead && let Some(c) = text.chars().next().filter(|c| c.is_whitespace()) {
+            o.unicode_escape(c);
+            o.esc_unless(verbatim, text.get(c.len_utf8()..).unwrap_or(""));
+        } else {
+            o.esc_unless(verbatim, text);
         }
     };
     for e in &model.entries {
         // Variant and placeholder names are identifiers (validated): nothing to escape.
         // Texts read verbatim from the spec need no escaping either.
-        string(o, &e.variant, false);
+        string(o, &e.variant, true);
         let v = e.verbatim;
-        string(o, &e.template.text, !v.description);
-        string(o, &e.cause, !v.cause);
-        string(o, &e.cause_zh, !v.cause_zh);
-        string(o, &e.remedy, !v.remedy);
-        string(o, &e.remedy_zh, !v.remedy_zh);
+        string(o, &e.template.text, v.description);
+        string(o, &e.cause, v.cause);
+        string(o, &e.cause_zh, v.cause_zh);
+        string(o, &e.remedy, v.remedy);
+        string(o, &e.remedy_zh, v.remedy_zh);
         let t = &e.template;
         for (i, lit) in t.literals.iter().enumerate() {
-            string(o, lit, !v.description);
+            string(o, lit, v.description);
             if let Some(ph) = t.placeholders.get(i) {
-                string(o, &ph.name, false);
+                string(o, &ph.name, true);
             }
         }
     }
     for &(_, code, _, _) in &layout.groups {
-        string(o, code.unwrap_or(""), true);
+        string(o, code.unwrap_or(""), false);
     }
     cuts.push(u32::try_from(len).unwrap_or(u32::MAX));
     o.s("\";\n");

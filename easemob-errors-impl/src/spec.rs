@@ -748,15 +748,13 @@ impl Cx<'_> {
                 None
             }
         };
-        let error = self.take_str_loc(t, "error", what);
-        let mut verbatim = Verbatim { error: error.as_ref().is_some_and(|e| e.2), ..Verbatim::default() };
-        let error = error.map(|(s, _, _)| s);
+        let (error, error_verbatim) = match self.take_str_loc(t, "error", what) {
+            Some((s, _, verbatim)) => (Some(s), verbatim),
+            None => (None, false),
+        };
         let description = match self.take_str_loc(t, "description", what) {
-            Some((text, dloc, as_written)) => match Template::parse_owned(text) {
-                Ok(tpl) => {
-                    verbatim.description = as_written;
-                    Some((tpl, Some(dloc)))
-                }
+            Some((text, dloc, verbatim)) => match Template::parse_owned(text) {
+                Ok(tpl) => Some((tpl, Some(dloc), verbatim)),
                 Err(errors) => {
                     let file = self.file;
                     for e in errors {
@@ -773,7 +771,7 @@ impl Cx<'_> {
                 }
             },
             None if t.get("description").is_some() => None,
-            None => Some((Template::catch_all(), None)),
+            None => Some((Template::catch_all(), None, false)),
         };
         let cause = self.take_req_str(t, "cause", what, whole.clone());
         let cause_zh = self.take_req_str(t, "cause_zh", what, whole.clone());
@@ -793,12 +791,16 @@ impl Cx<'_> {
         }
         let (variant, variant_loc) = variant?;
         let (status, status_loc) = status?;
-        let (description, description_loc) = description?;
+        let (description, description_loc, description_verbatim) = description?;
         let (cause, cause_zh, remedy, remedy_zh) = (cause?, cause_zh?, remedy?, remedy_zh?);
-        verbatim.cause = cause.2;
-        verbatim.cause_zh = cause_zh.2;
-        verbatim.remedy = remedy.2;
-        verbatim.remedy_zh = remedy_zh.2;
+        let verbatim = Verbatim {
+            error: error_verbatim,
+            description: description_verbatim,
+            cause: cause.2,
+            cause_zh: cause_zh.2,
+            remedy: remedy.2,
+            remedy_zh: remedy_zh.2,
+        };
         Some(ErrorDef {
             loc,
             variant,

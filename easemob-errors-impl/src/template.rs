@@ -46,7 +46,7 @@ pub struct Placeholder {
 
 /// A parsed template: `literals.len() == placeholders.len() + 1`; literal `i` comes
 /// before placeholder `i`, the last literal after the last placeholder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Template {
     /// The template as written.
     pub text: String,

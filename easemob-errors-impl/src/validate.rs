@@ -132,12 +132,11 @@ pub fn validate(spec: &mut Spec) -> Result<Model, Vec<Diagnostic>> {
     for (e, resolved) in spec.errors.iter_mut().zip(resolved) {
         // Every entry resolves when there is no problem (see `check`).
         let (retry, alert) = resolved.unwrap_or((Policy::Never, false));
-        let empty = Template { text: String::new(), literals: Vec::new(), placeholders: Vec::new() };
         entries.push(EntryModel {
             variant: take(&mut e.variant),
             status: e.status,
             error: e.error.take().filter(|s| !s.is_empty()),
-            template: std::mem::replace(&mut e.description, empty),
+            template: std::mem::take(&mut e.description),
             catch_all: e.description_loc.is_none(),
             cause: take(&mut e.cause),
             cause_zh: take(&mut e.cause_zh),
