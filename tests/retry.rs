@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use easemob_errors::EasemobError;
-use easemob_errors::retry::{Attempted, Decision, Retrier, RetryConfig, TransportError, run};
+use easemob_errors::retry::{
+    Attempted, Decision, GiveUpReason, Retrier, RetryBudget, RetryConfig, TransportError, run,
+};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -156,6 +158,17 @@ fn the_sync_driver_sleeps_as_decided_and_reports_attempts() {
 struct Events {
     warn: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     error: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Every event's fields, as `name=value` text.
+    messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// Writes an event's fields as text.
+struct Text(String);
+
+impl tracing::field::Visit for Text {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?} ", field.name()));
+    }
 }
 
 impl tracing::Subscriber for Events {
@@ -169,6 +182,9 @@ impl tracing::Subscriber for Events {
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
         use std::sync::atomic::Ordering::Relaxed;
+        let mut text = Text(String::new());
+        event.record(&mut text);
+        self.messages.lock().unwrap().push(text.0);
         match *event.metadata().level() {
             tracing::Level::WARN => self.warn.fetch_add(1, Relaxed),
             tracing::Level::ERROR => self.error.fetch_add(1, Relaxed),
@@ -198,5 +214,102 @@ fn tracing_warns_per_retry_and_errors_on_alert() {
         (quiet.warn.load(Relaxed), quiet.error.load(Relaxed)),
         (0, 0),
         "a client error that is not alerted stays quiet"
+    );
+}
+
+#[test]
+fn the_budget_is_shared_spent_by_retries_and_refilled_by_successes() {
+    let budget = RetryBudget::new(3, 0.5);
+    let e = reach_limit();
+    // Three requests of one client each retry once: the bucket of 3 is spent.
+    for _ in 0..3 {
+        let mut r = retrier(true).with_budget(budget.clone());
+        assert!(matches!(r.decide(&e, None, Duration::ZERO), Decision::Retry { .. }));
+    }
+    assert_eq!(budget.available(), 0);
+    let mut r = retrier(true).with_budget(budget.clone());
+    assert_eq!(
+        r.decide(&e, None, Duration::ZERO),
+        Decision::GiveUp { alert: true },
+        "spent: give up at once"
+    );
+    assert_eq!(r.give_up_reason(), Some(GiveUpReason::BudgetSpent));
+    // Two successes refill one retry.
+    r.succeeded();
+    retrier(true).with_budget(budget.clone()).succeeded();
+    assert_eq!(budget.available(), 1);
+    let mut r = retrier(true).with_budget(budget.clone());
+    assert!(matches!(r.decide(&e, None, Duration::ZERO), Decision::Retry { .. }));
+    assert_eq!(r.give_up_reason(), None);
+    // Successes never fill it past its size.
+    for _ in 0..100 {
+        budget.deposit();
+    }
+    assert_eq!(budget.available(), 3);
+}
+
+#[test]
+fn a_give_up_costs_nothing_and_a_spent_budget_never_blocks_first_attempts() {
+    let budget = RetryBudget::new(1, 0.0);
+    let bad = err(400, r#"{"error":"invalid_grant","error_description":"invalid username or password"}"#);
+    let mut r = retrier(true).with_budget(budget.clone());
+    assert_eq!(r.decide(&bad, None, Duration::ZERO), Decision::GiveUp { alert: false });
+    assert_eq!(r.give_up_reason(), Some(GiveUpReason::NotRetryable));
+    assert_eq!(budget.available(), 1, "a give-up withdraws nothing");
+    assert!(budget.try_withdraw());
+
+    // Spent: each request still makes its first attempt, then gives up at once.
+    for _ in 0..3 {
+        let mut calls = 0;
+        let gave_up = run(
+            retrier(true).with_budget(budget.clone()),
+            |_| {
+                calls += 1;
+                Err::<(), _>(Attempted::from(reach_limit()))
+            },
+            |_| panic!("no wait: the budget is spent"),
+        )
+        .unwrap_err();
+        assert_eq!((calls, gave_up.attempts, gave_up.reason), (1, 1, GiveUpReason::BudgetSpent));
+        assert!(gave_up.to_string().contains("retry budget spent"), "{gave_up}");
+    }
+    // A success through the driver refills nothing here (refill 0) but is recorded.
+    assert_eq!(
+        run(retrier(true).with_budget(budget.clone()), |_| Ok::<_, Attempted<EasemobError>>(1), |_| {}),
+        Ok(1)
+    );
+}
+
+#[test]
+fn budget_clones_share_one_bucket_and_odd_refills_are_tamed() {
+    let a = RetryBudget::default();
+    assert!(a.shares_with(&a.clone()));
+    assert!(!a.shares_with(&RetryBudget::default()));
+    assert_eq!(a.available(), 100);
+    for refill in [f64::NAN, -1.0, f64::INFINITY] {
+        let b = RetryBudget::new(1, refill);
+        assert!(b.try_withdraw());
+        b.deposit();
+        assert_eq!(b.available(), 0, "refill {refill} is taken as zero");
+    }
+    let b = RetryBudget::new(0, 1.0);
+    assert!(!b.try_withdraw(), "an empty budget allows no retry");
+}
+
+#[test]
+fn the_error_event_names_a_spent_budget() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let budget = RetryBudget::new(0, 0.0);
+    let events = Events::default();
+    let gave_up = tracing::subscriber::with_default(events.clone(), || {
+        run(retrier(true).with_budget(budget), |_| Err::<(), _>(Attempted::from(reach_limit())), |_| {})
+    })
+    .unwrap_err();
+    assert_eq!(gave_up.reason, GiveUpReason::BudgetSpent);
+    assert_eq!((events.warn.load(Relaxed), events.error.load(Relaxed)), (0, 1));
+    assert!(
+        events.messages.lock().unwrap().iter().any(|m| m.contains("budget_spent")),
+        "{:?}",
+        events.messages
     );
 }

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::retry::{
-    Attempt, Attempted, Failure, FromResponse, GaveUp, RequestError, Retrier, TransportError, next,
+    Attempt, Attempted, Failure, FromResponse, GaveUp, GiveUpReason, RequestError, Retrier, TransportError,
+    next,
 };
 
 /// Classifies a failed `reqwest` response. Reads at most one byte more than
@@ -65,7 +66,7 @@ where
     SF: Future<Output = ()>,
 {
     let start = Instant::now();
-    let mut attempt = Attempt { number: 1, refresh_token: false, split_body: false };
+    let mut attempt = Attempt::FIRST;
     let mut last: Option<Attempted<RequestError<E>>> = None;
     loop {
         if attempt.refresh_token {
@@ -73,11 +74,7 @@ where
                 Some(new) => token = new,
                 None => {
                     if let Some(failed) = last.take() {
-                        return Err(GaveUp {
-                            error: failed.error,
-                            attempts: retrier.failures(),
-                            alert: true,
-                        });
+                        return Err(GaveUp::new(failed.error, retrier.failures(), true, GiveUpReason::Token));
                     }
                 }
             }
@@ -87,7 +84,10 @@ where
             Ok(request) => {
                 retrier.set_idempotent(request.method().is_idempotent());
                 match client.execute(request).await {
-                    Ok(response) if response.status().is_success() => return Ok(response),
+                    Ok(response) if response.status().is_success() => {
+                        retrier.succeeded();
+                        return Ok(response);
+                    }
                     Ok(response) => classify::<E>(response).await,
                     Err(e) => {
                         Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None }
@@ -104,7 +104,7 @@ where
                 }
                 last = Some(failed);
             }
-            Err(alert) => return Err(GaveUp { error: failed.error, attempts: retrier.failures(), alert }),
+            Err((alert, reason)) => return Err(GaveUp::new(failed.error, retrier.failures(), alert, reason)),
         }
     }
 }

@@ -1,0 +1,170 @@
+//! Driving a request closure with a [`Retrier`]: the attempt loop, sync and async.
+
+use core::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use super::{Decision, Failure, GiveUpReason, Retrier};
+
+/// What a request closure returns on failure: the classified error, and the answer's
+/// `Retry-After`, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempted<E> {
+    /// The failure.
+    pub error: E,
+    /// The answer's `Retry-After`, parsed.
+    pub retry_after: Option<Duration>,
+}
+
+impl<E> From<E> for Attempted<E> {
+    fn from(error: E) -> Self {
+        Attempted { error, retry_after: None }
+    }
+}
+
+/// What the request closure is told about the attempt it makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// Get a new app token before sending (the previous attempt's token was refused).
+    pub refresh_token: bool,
+    /// Split the body before sending (the previous body was too large).
+    pub split_body: bool,
+}
+
+impl Attempt {
+    /// The first attempt.
+    pub(crate) const FIRST: Attempt = Attempt { number: 1, refresh_token: false, split_body: false };
+}
+
+/// How a request ended without success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GaveUp<E> {
+    /// The last failure.
+    pub error: E,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// Whether to log and alert.
+    pub alert: bool,
+    /// Why no further attempt was made.
+    pub reason: GiveUpReason,
+}
+
+impl<E> GaveUp<E> {
+    /// A give-up after `attempts` attempts.
+    pub(crate) fn new(error: E, attempts: u32, alert: bool, reason: GiveUpReason) -> Self {
+        GaveUp { error, attempts, alert, reason }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for GaveUp<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "gave up after {} attempt(s) ({}): {}", self.attempts, self.reason, self.error)
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for GaveUp<E> {}
+
+/// Runs `request` until it succeeds or the retrier gives up, sleeping with `sleep`
+/// between attempts.
+pub fn run<T, E: Failure>(
+    mut retrier: Retrier,
+    mut request: impl FnMut(Attempt) -> Result<T, Attempted<E>>,
+    mut sleep: impl FnMut(Duration),
+) -> Result<T, GaveUp<E>> {
+    let start = std::time::Instant::now();
+    let mut attempt = Attempt::FIRST;
+    loop {
+        let failed = match request(attempt) {
+            Ok(value) => {
+                retrier.succeeded();
+                return Ok(value);
+            }
+            Err(failed) => failed,
+        };
+        let elapsed = retrier.elapsed_since(start);
+        match next(&mut retrier, &failed, elapsed, &mut attempt) {
+            Ok(wait) => sleep(wait),
+            Err((alert, reason)) => {
+                return Err(GaveUp::new(failed.error, retrier.failures(), alert, reason));
+            }
+        }
+    }
+}
+
+/// [`run`] for async requests: `sleep` returns a future (e.g. `tokio::time::sleep`).
+pub async fn run_async<T, E: Failure, Fut, S>(
+    mut retrier: Retrier,
+    mut request: impl FnMut(Attempt) -> Fut,
+    mut sleep: impl FnMut(Duration) -> S,
+) -> Result<T, GaveUp<E>>
+where
+    Fut: Future<Output = Result<T, Attempted<E>>>,
+    S: Future<Output = ()>,
+{
+    let start = std::time::Instant::now();
+    let mut attempt = Attempt::FIRST;
+    loop {
+        let failed = match request(attempt).await {
+            Ok(value) => {
+                retrier.succeeded();
+                return Ok(value);
+            }
+            Err(failed) => failed,
+        };
+        let elapsed = retrier.elapsed_since(start);
+        match next(&mut retrier, &failed, elapsed, &mut attempt) {
+            Ok(wait) => sleep(wait).await,
+            Err((alert, reason)) => {
+                return Err(GaveUp::new(failed.error, retrier.failures(), alert, reason));
+            }
+        }
+    }
+}
+
+/// One step of the drivers: the decision for `failed`, turned into the next attempt
+/// and the wait before it, or `Err((alert, reason))` to give up.
+pub(crate) fn next<E: Failure>(
+    retrier: &mut Retrier,
+    failed: &Attempted<E>,
+    elapsed: Duration,
+    attempt: &mut Attempt,
+) -> Result<Duration, (bool, GiveUpReason)> {
+    let decision = retrier.decide(&failed.error, failed.retry_after, elapsed);
+    let reason = retrier.give_up_reason().unwrap_or(GiveUpReason::Exhausted);
+    #[cfg(feature = "tracing")]
+    trace(&decision, reason, attempt.number, failed.error.http_status());
+    *attempt = Attempt {
+        number: attempt.number.saturating_add(1),
+        refresh_token: decision == Decision::RefreshToken,
+        split_body: decision == Decision::SplitBody,
+    };
+    match decision {
+        Decision::GiveUp { alert } => Err((alert, reason)),
+        other => Ok(other.delay().unwrap_or_default()),
+    }
+}
+
+/// The event of one decision: a warn per retry, an error on an alerted give-up (its
+/// `reason` says, e.g., `budget_spent`).
+#[cfg(feature = "tracing")]
+pub(crate) fn trace(decision: &Decision, reason: GiveUpReason, attempt: u32, status: Option<u16>) {
+    match decision {
+        Decision::GiveUp { alert: true } => {
+            tracing::error!(
+                attempt,
+                ?status,
+                decision = decision.name(),
+                reason = reason.name(),
+                "easemob request failed ({reason}); alert"
+            );
+        }
+        Decision::GiveUp { alert: false } => {}
+        other => {
+            tracing::warn!(attempt, ?status, decision = other.name(), delay = ?other.delay(), "retrying easemob request")
+        }
+    }
+}
