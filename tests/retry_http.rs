@@ -1,81 +1,19 @@
-//! The retry engine against a real HTTP server on 127.0.0.1 that answers like Easemob,
-//! driven by a real reqwest client. Sleeps are recorded and advance an injected clock,
-//! so delays are asserted exactly and the tests do not wait.
+//! The retry engine against a real HTTP server on 127.0.0.1 (hyper) that answers like
+//! Easemob, driven by a real reqwest client. Sleeps are recorded and advance an injected
+//! clock, so delays are asserted exactly and the tests do not wait.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod server;
+
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use easemob_errors::EasemobError;
 use easemob_errors::reqwest::send_with_retry;
-use easemob_errors::retry::{Attempt, Failure, GaveUp, RequestError, Retrier, RetryConfig};
-
-/// One scripted answer.
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-}
-
-fn reply(status: u16, body: &str) -> Reply {
-    Reply { status, headers: Vec::new(), body: body.to_owned() }
-}
-
-/// What the server saw of one request.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    authorization: String,
-    body_len: usize,
-}
-
-/// Serves the scripted answers in order (the last one repeats), one per connection,
-/// for at most `script.len() + 8` requests, then stops.
-fn serve(script: Vec<Reply>) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        let limit = script.len() + 8;
-        for (i, stream) in listener.incoming().take(limit).enumerate() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            let _ = reader.read_line(&mut request_line);
-            let (mut auth, mut len) = (String::new(), 0usize);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                let lower = line.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                if lower.starts_with("authorization:") {
-                    auth = line["authorization:".len()..].trim().to_owned();
-                }
-            }
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            let method = request_line.split_whitespace().next().unwrap_or("").to_owned();
-            log.lock().unwrap().push(Seen { method, authorization: auth, body_len: len });
-            let r = &script[i.min(script.len() - 1)];
-            let mut head = format!(
-                "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                r.status,
-                r.body.len()
-            );
-            for (k, v) in &r.headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            let _ = stream.write_all(format!("{head}\r\n{}", r.body).as_bytes());
-        }
-    });
-    (addr, seen)
-}
+use easemob_errors::retry::{
+    Attempt, Failure, GaveUp, GiveUpReason, RequestError, Retrier, RetryBudget, RetryConfig,
+};
+use server::{reply, serve_script as serve};
 
 const REACH_LIMIT: &str =
     r#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#;
@@ -94,13 +32,21 @@ struct Outcome {
 
 /// Sends `method` to the server with the full policy; sleeps advance a fake clock.
 fn send(addr: &str, method: reqwest::Method, config: RetryConfig) -> Outcome {
+    send_within(addr, method, config, RetryBudget::default())
+}
+
+/// [`send`], drawing retries from `budget`.
+fn send_within(addr: &str, method: reqwest::Method, config: RetryConfig, budget: RetryBudget) -> Outcome {
     let clock = Arc::new(Mutex::new(Duration::ZERO));
     let slept = Arc::new(Mutex::new(Vec::new()));
     let refreshes = Arc::new(Mutex::new(0));
     let attempts = Arc::new(Mutex::new(Vec::new()));
     let retrier = {
         let clock = Arc::clone(&clock);
-        Retrier::new(config, false).with_jitter(|cap| cap).with_clock(move || *clock.lock().unwrap())
+        Retrier::new(config, false)
+            .with_jitter(|cap| cap)
+            .with_clock(move || *clock.lock().unwrap())
+            .with_budget(budget)
     };
     let client = reqwest::Client::new();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -138,8 +84,7 @@ fn rate_limited_then_ok_backs_off_by_the_policy() {
 
 #[test]
 fn rate_limited_with_retry_after_waits_as_told() {
-    let mut limited = reply(429, REACH_LIMIT);
-    limited.headers.push(("Retry-After", "7".into()));
+    let limited = reply(429, REACH_LIMIT).with_header("Retry-After", "7");
     let (addr, seen) = serve(vec![limited, reply(200, "{}")]);
     let out = send(&addr, reqwest::Method::GET, RetryConfig::default());
     assert_eq!(out.result.unwrap(), 200);
@@ -197,13 +142,12 @@ fn too_large_body_is_split_and_sent_again() {
     let out = send(&addr, reqwest::Method::POST, RetryConfig::default());
     assert_eq!(out.result.unwrap(), 200);
     assert_eq!(out.attempts.iter().map(|a| a.split_body).collect::<Vec<_>>(), [false, true]);
-    assert_eq!(seen.lock().unwrap().iter().map(|s| s.body_len).collect::<Vec<_>>(), [100, 10]);
+    assert_eq!(seen.lock().unwrap().iter().map(|s| s.body.len()).collect::<Vec<_>>(), [100, 10]);
 }
 
 #[test]
 fn server_errors_until_the_deadline_give_up_with_an_alert() {
-    let mut unavailable = reply(503, "");
-    unavailable.headers.push(("Retry-After", "10".into()));
+    let unavailable = reply(503, "").with_header("Retry-After", "10");
     let (addr, seen) = serve(vec![unavailable]);
     let out = send(&addr, reqwest::Method::GET, RetryConfig::default().deadline(Duration::from_secs(25)));
     let gave_up = out.result.unwrap_err();
@@ -223,4 +167,27 @@ fn connection_refused_is_a_transport_failure_retried_by_policy() {
     assert!(matches!(gave_up.error, RequestError::Transport(_)), "{:?}", gave_up.error);
     assert_eq!((gave_up.attempts, gave_up.alert), (3, true), "3 attempts, as the transport policy says");
     assert_eq!(out.slept, [Duration::from_millis(500), Duration::from_millis(1000)]);
+}
+
+#[test]
+fn a_dropped_connection_after_sending_is_ambiguous_for_a_post() {
+    let (addr, seen) = serve(vec![server::Reply::Drop, reply(200, "{}")]);
+    let out = send(&addr, reqwest::Method::POST, RetryConfig::default());
+    let gave_up = out.result.unwrap_err();
+    assert!(matches!(gave_up.error, RequestError::Transport(_)), "{:?}", gave_up.error);
+    assert_eq!(gave_up.reason, GiveUpReason::NotSafe);
+    assert_eq!(seen.lock().unwrap().len(), 1, "not replayed");
+}
+
+#[test]
+fn a_spent_budget_stops_send_with_retry_after_its_first_attempt() {
+    let budget = RetryBudget::new(1, 0.0);
+    let (addr, seen) = serve(vec![reply(429, REACH_LIMIT)]);
+    let out = send_within(&addr, reqwest::Method::GET, RetryConfig::default(), budget.clone());
+    let gave_up = out.result.unwrap_err();
+    assert_eq!((gave_up.attempts, gave_up.reason), (2, GiveUpReason::BudgetSpent), "one retry, then spent");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    let out = send_within(&addr, reqwest::Method::GET, RetryConfig::default(), budget);
+    assert_eq!(out.result.unwrap_err().attempts, 1, "the next request still makes its first attempt");
+    assert_eq!(seen.lock().unwrap().len(), 3);
 }

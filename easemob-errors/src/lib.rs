@@ -40,12 +40,18 @@ mod catalog;
 #[cfg(feature = "http")]
 pub mod http;
 mod json;
+#[cfg(feature = "limiter")]
+pub mod limiter;
 mod markdown;
+#[cfg(feature = "reqwest-middleware")]
+pub mod middleware;
 mod policy;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 mod response;
 pub mod retry;
+#[cfg(feature = "token")]
+pub mod token;
 
 #[doc(hidden)]
 #[path = "private.rs"]
