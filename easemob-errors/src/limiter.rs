@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A boxed, sendable future, the return type of [`RateLimiter`]'s methods (so that the
 /// trait stays object-safe: `Arc<dyn RateLimiter>`).
@@ -73,7 +73,9 @@ pub trait RateLimiter: Send + Sync {
 pub struct LimiterConfig {
     /// The most sends per second for one key (Easemob's documented default: 100).
     pub rate: f64,
-    /// How many sends may go back to back after a quiet time (1: evenly spaced).
+    /// How many sends may go back to back after a quiet time (1: evenly spaced; 2, the
+    /// default, also lets a send whose wake-up came late be followed by the next on
+    /// time, so that timer lateness does not lower the rate).
     pub burst: u32,
     /// The rate never goes below this, so that the limiter keeps probing.
     pub min_rate: f64,
@@ -89,12 +91,12 @@ pub struct LimiterConfig {
 }
 
 impl Default for LimiterConfig {
-    /// 100 sends/s evenly spaced; halved on throttling, at most every 100 ms, down to
+    /// 100 sends/s, bursts of 2; halved on throttling, at most every 100 ms, down to
     /// 10/s; then ×1.25 per answer back up.
     fn default() -> Self {
         LimiterConfig {
             rate: 100.0,
-            burst: 1,
+            burst: 2,
             min_rate: 10.0,
             decrease: 0.5,
             increase: 1.25,
@@ -178,10 +180,10 @@ impl fmt::Debug for AdaptiveLimiter {
 }
 
 impl AdaptiveLimiter {
-    /// A limiter with these numbers, on the wall clock, sleeping with
-    /// `tokio::time::sleep`.
+    /// A limiter with these numbers, on tokio's clock (so that a runtime with paused
+    /// time drives it too), sleeping with `tokio::time::sleep`.
     pub fn new(config: LimiterConfig) -> Self {
-        let epoch = Instant::now();
+        let epoch = tokio::time::Instant::now();
         AdaptiveLimiter {
             config: config.sane(),
             keys: Arc::default(),
@@ -247,38 +249,54 @@ impl AdaptiveLimiter {
         let k = self.key(key);
         let start = (self.clock)();
         {
-            // Refuse at once what the queue ahead already makes too late.
+            // Refuse at once what the queue ahead makes too late even at the full rate
+            // (the current rate may be back up by the time the queue moves).
             let mut s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let ahead = per(f64::from(s.waiting), s.rate);
+            let ahead = per(f64::from(s.waiting), self.config.rate);
             let wait = self.reserve(&mut s, start, false).saturating_add(ahead);
             if wait > max_wait {
                 return Err(Busy { wait });
             }
             s.waiting = s.waiting.saturating_add(1);
         }
-        let _turn = k.queue.lock().await;
-        let result = loop {
+        let result = self.take_turn(&k, start, max_wait).await;
+        let mut s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.waiting = s.waiting.saturating_sub(1);
+        result
+    }
+
+    /// Waits in the key's queue (no longer than `max_wait` since `start`), then at its
+    /// head for the slot.
+    async fn take_turn(&self, k: &Key, start: Duration, max_wait: Duration) -> Result<(), Busy> {
+        let _turn = match k.queue.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                let left = max_wait.saturating_sub((self.clock)().saturating_sub(start));
+                match first_of(k.queue.lock(), (self.sleep)(left)).await {
+                    Some(turn) => turn,
+                    None => return Err(Busy { wait: max_wait }),
+                }
+            }
+        };
+        loop {
             let wait = {
                 let now = (self.clock)();
                 let mut s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
                 let wait = self.reserve(&mut s, now, false);
                 let spent = now.saturating_sub(start);
                 if spent.saturating_add(wait) > max_wait {
-                    break Err(Busy { wait: spent.saturating_add(wait) });
+                    return Err(Busy { wait: spent.saturating_add(wait) });
                 }
                 if wait.is_zero() {
                     self.reserve(&mut s, now, true);
-                    break Ok(());
+                    return Ok(());
                 }
                 wait
             };
             // At most one interval at the current rate: a rate change made meanwhile
             // is read when it ends.
             (self.sleep)(wait).await;
-        };
-        let mut s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
-        s.waiting = s.waiting.saturating_sub(1);
-        result
+        }
     }
 
     fn adapt(&self, key: &str, signal: Signal) {
@@ -300,6 +318,18 @@ impl AdaptiveLimiter {
     }
 }
 
+/// The output of `a`, or `None` if `b` ends first.
+async fn first_of<T>(a: impl Future<Output = T>, b: impl Future<Output = ()>) -> Option<T> {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(value) = a.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(value));
+        }
+        b.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
 /// How long `count` sends take at `rate` per second (saturating, never panicking).
 fn per(count: f64, rate: f64) -> Duration {
     Duration::try_from_secs_f64(count / rate).unwrap_or(Duration::MAX)
@@ -311,7 +341,7 @@ impl RateLimiter for AdaptiveLimiter {
     }
 
     fn observe<'a>(&'a self, key: &'a str, signal: Signal) -> BoxFuture<'a, ()> {
-        self.adapt(key, signal);
-        Box::pin(std::future::ready(()))
+        // Read the clock when the future runs (in the caller's runtime), not before.
+        Box::pin(async move { self.adapt(key, signal) })
     }
 }

@@ -238,12 +238,12 @@ where
         let mut pending = Some(request);
         loop {
             let spent = self.now(start).saturating_sub(began);
-            if let Some(limiter) = &self.limiter {
-                if let Err(busy) = limiter.acquire(&key, config.deadline.saturating_sub(spent)).await {
-                    return Err(stop(last, retrier.failures(), GiveUpReason::Deadline, || {
-                        reqwest_middleware::Error::middleware(busy)
-                    }));
-                }
+            if let Some(limiter) = &self.limiter
+                && let Err(busy) = limiter.acquire(&key, config.deadline.saturating_sub(spent)).await
+            {
+                return Err(stop(last, retrier.failures(), GiveUpReason::Deadline, || {
+                    reqwest_middleware::Error::middleware(busy)
+                }));
             }
             // The request to send now; a copy is kept for the next attempt while one can
             // be made (a streamed body cannot: it is sent once).
