@@ -313,3 +313,15 @@ fn the_error_event_names_a_spent_budget() {
         events.messages
     );
 }
+
+#[test]
+fn a_token_refresh_is_not_drawn_from_the_budget() {
+    // A spent budget must not leave requests on a stale token: the refresh is at most once
+    // per request, and no success could ever refill the budget while the token is stale.
+    let budget = RetryBudget::new(0, 0.0);
+    let expired = err(401, r#"{"error_description":"Unable to authenticate due to expired access token"}"#);
+    let mut r = retrier(false).with_budget(budget.clone());
+    assert_eq!(r.decide(&expired, None, Duration::ZERO), Decision::RefreshToken);
+    assert_eq!(r.decide(&expired, None, Duration::ZERO), Decision::GiveUp { alert: true });
+    assert_eq!(r.give_up_reason(), Some(GiveUpReason::Exhausted));
+}

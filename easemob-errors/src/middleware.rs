@@ -254,11 +254,9 @@ where
             };
             pending = request.try_clone();
             if let Some(tokens) = &self.tokens {
-                let fresh = match (&token, attempt.refresh_token) {
-                    (Some(stale), true) => tokens.refresh(stale).await,
-                    _ => tokens.token().await,
-                };
-                match fresh {
+                // The token in force when the slot comes (it may have been refreshed
+                // while this request waited).
+                match tokens.token().await {
                     Ok(t) => {
                         if let Ok(value) = HeaderValue::try_from(format!("Bearer {}", t.as_str())) {
                             request.headers_mut().insert(AUTHORIZATION, value);
@@ -306,6 +304,16 @@ where
                     return Err(reqwest_middleware::Error::middleware(gave_up));
                 }
                 Ok(wait) => {
+                    // Refresh at once, not when this request's next slot comes: the
+                    // requests queued meanwhile then send the new token, not the stale
+                    // one (single flight: one fetch for all that saw it refused).
+                    if let (true, Some(tokens), Some(stale)) = (attempt.refresh_token, &self.tokens, &token)
+                        && let Err(e) = tokens.refresh(stale).await
+                    {
+                        return Err(stop(Some(failed), retrier.failures(), GiveUpReason::Token, || {
+                            reqwest_middleware::Error::middleware::<TokenError>(e)
+                        }));
+                    }
                     if !wait.is_zero() {
                         (self.sleep)(wait).await;
                     }

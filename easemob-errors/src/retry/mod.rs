@@ -36,6 +36,7 @@ mod budget;
 mod drive;
 
 pub use budget::RetryBudget;
+#[cfg(feature = "reqwest")]
 pub(crate) use drive::next;
 pub use drive::{Attempt, Attempted, GaveUp, run, run_async};
 
@@ -369,7 +370,8 @@ impl Retrier {
 
     /// Draws every retry from `budget`, shared with the other requests of a client
     /// (clones of one [`RetryBudget`] share it): when it is spent, a failure gives up
-    /// at once ([`GiveUpReason::BudgetSpent`]). First attempts never draw on it.
+    /// at once ([`GiveUpReason::BudgetSpent`]). First attempts never draw on it, nor
+    /// does the one retry after a token refresh.
     #[must_use]
     pub fn with_budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
@@ -440,9 +442,13 @@ impl Retrier {
     ) -> Decision {
         self.failures = self.failures.saturating_add(1);
         let (decision, reason) = self.policy_decision(failure, retry_after, elapsed);
-        // Only retries draw on the budget: a give-up costs nothing.
+        // Only retries draw on the budget: a give-up costs nothing, and neither does a
+        // token refresh. That one is not a sign of overload but of a stale credential,
+        // at most once per request, and the provider makes it once for all of them;
+        // blocking it would leave every later request on the stale token, failing and
+        // never refilling the budget.
         let (decision, reason) = match (decision, &self.budget) {
-            (Decision::GiveUp { .. }, _) | (_, None) => (decision, reason),
+            (Decision::GiveUp { .. } | Decision::RefreshToken, _) | (_, None) => (decision, reason),
             (_, Some(budget)) if budget.try_withdraw() => (decision, None),
             _ => (Decision::GiveUp { alert: true }, Some(GiveUpReason::BudgetSpent)),
         };
