@@ -246,7 +246,8 @@ where
                 }));
             }
             // The request to send now; a copy is kept for the next attempt while one can
-            // be made (a streamed body cannot: it is sent once).
+            // be made (a streamed body cannot: it is sent once, and a failure of it ends
+            // the loop below, so `pending` is always there when the loop comes back).
             let Some(mut request) = pending.take() else {
                 return Err(stop(last, retrier.failures(), GiveUpReason::Exhausted, || {
                     reqwest_middleware::Error::middleware(Busy { wait: Duration::ZERO })

@@ -49,7 +49,9 @@ pub fn transport_error(e: &::reqwest::Error) -> TransportError {
 /// - `sleep(d)` waits (e.g. `tokio::time::sleep`).
 ///
 /// The retrier's idempotency is taken from the request's method. Success is any 2xx
-/// answer; the response is returned unread.
+/// answer; the response is returned unread. Give the retrier a shared budget
+/// ([`Retrier::with_budget`]) to hold retries at client scope; for pacing and a token
+/// provider as well, see the `reqwest-middleware` feature's `EasemobMiddleware`.
 pub async fn send_with_retry<E, B, R, RF, S, SF>(
     mut retrier: Retrier,
     mut token: String,
