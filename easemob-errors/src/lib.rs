@@ -36,16 +36,17 @@
 // Lets the generated code name this crate `::easemob_errors` from inside it, too.
 extern crate self as easemob_errors;
 
+mod body;
 mod catalog;
 #[cfg(feature = "http")]
 pub mod http;
-mod json;
 mod markdown;
 mod policy;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 mod response;
 pub mod retry;
+mod view;
 
 #[doc(hidden)]
 #[path = "private.rs"]
