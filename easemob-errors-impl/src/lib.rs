@@ -16,6 +16,7 @@ pub mod diag;
 mod docs;
 pub mod expand;
 pub mod ident;
+mod keys;
 pub mod source;
 pub mod spec;
 pub mod template;
