@@ -167,5 +167,11 @@ fn catalog_md_is_generated_from_the_spec() {
         std::fs::write(path, &expected).unwrap();
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(actual == expected, "CATALOG.md is stale: run `UPDATE_CATALOG=1 cargo test --test catalog`");
+    if actual != expected {
+        let diff = similar::TextDiff::from_lines(&actual, &expected);
+        panic!(
+            "CATALOG.md is stale (- file, + spec): run `UPDATE_CATALOG=1 cargo test --test catalog`\n{}",
+            diff.unified_diff().context_radius(2)
+        );
+    }
 }

@@ -1,6 +1,5 @@
-//! In a group of one (status, `error`), the runtime only tries the templates that start
-//! with the description's first byte or with a placeholder; the winner must still be the
-//! first match in spec order (catch-alls last), as the spec's reader expects.
+//! In a group of one (status, `error`), the first template that matches in spec order
+//! wins, and the catch-all comes last, as the spec's reader expects.
 
 mod lookup {
     easemob_errors::include_errors!("tests/specs/lookup.toml");
@@ -25,22 +24,4 @@ fn the_first_match_in_spec_order_wins_across_first_bytes() {
     assert_eq!(classify("gone!"), LookupError::Other { description: "gone!".into() });
     assert_eq!(classify(""), LookupError::Other { description: String::new() });
     assert_eq!(classify(" is banned"), LookupError::Banned { account: String::new() });
-}
-
-#[test]
-fn the_runtime_agrees_with_the_models_plain_lookup() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources = easemob_errors_impl::spec::read_sources("tests/specs/lookup.toml", Some(root)).unwrap();
-    let model = easemob_errors_impl::check(sources).map_err(|r| r.messages).unwrap();
-    let words = ["guest", "gone", " is banned", " is not allowed", "x", "", "g"];
-    for a in words {
-        for b in words {
-            for c in words {
-                let description = format!("{a}{b}{c}");
-                let expected =
-                    model.classify(403, Some("forbidden"), &description).map(|e| e.variant.as_str());
-                assert_eq!(Some(classify(&description).variant_name()), expected, "{description:?}");
-            }
-        }
-    }
 }

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     };
     let verbose = args.iter().any(|a| a == "--verbose");
     let cases = args.iter().position(|a| a == "--cases").and_then(|i| args.get(i + 1));
-    let sources = match easemob_errors_impl::spec::read_sources(path, None) {
+    let sources = match easemob_errors_impl::source::read_sources(path, None) {
         Ok(s) => s,
         Err(d) => {
             eprintln!("error: {}", d.render(&[]));

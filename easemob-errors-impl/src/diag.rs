@@ -70,9 +70,6 @@ impl Diagnostic {
                     line.chars().count().saturating_sub(start.column - 1).max(1)
                 }),
             );
-            if file.display != file.resolved.display().to_string() {
-                let _ = write!(out, "\n{gutter} = note: `{}` is {}", file.display, file.resolved.display());
-            }
             if let Some(help) = &self.help {
                 let _ = write!(out, "\n{gutter} = help: {help}");
             }
@@ -148,6 +145,5 @@ mod tests {
         assert!(text.contains("2 | nmae = \"X\""), "{text}");
         assert!(text.contains("  | ^^^^"), "{text}");
         assert!(text.contains("did you mean `name`?"), "{text}");
-        assert!(text.contains("`spec/a.toml` is /abs/spec/a.toml"), "{text}");
     }
 }

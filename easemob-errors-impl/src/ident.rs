@@ -12,63 +12,15 @@ pub const KEYWORDS: &[&str] = &[
 
 /// Whether `s` is an ASCII identifier (`[A-Za-z_][A-Za-z0-9_]*`), keywords included.
 pub fn is_ascii_ident(s: &str) -> bool {
-    // A plain loop over bytes: the macro runs unoptimized, where iterator adapters and
-    // `char` decoding cost tens of instructions per byte.
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let ok = b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit());
-        if !ok {
-            return false;
-        }
-        i += 1;
-    }
-    i > 0 && s != "_"
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s != "_"
 }
 
 /// Whether `s` is a keyword.
 pub fn is_keyword(s: &str) -> bool {
-    // Only the keywords of the same length are compared (plain loops: the macro runs
-    // unoptimized, where iterator adapters cost).
-    let Some(&candidates) = KEYWORDS_BY_LEN.get(s.len()) else { return false };
-    for k in candidates {
-        if k.as_bytes() == s.as_bytes() {
-            return true;
-        }
-    }
-    false
-}
-
-/// [`KEYWORDS`] by length (index = length).
-const KEYWORDS_BY_LEN: [&[&str]; 9] = [
-    &[],
-    &[],
-    &["as", "do", "fn", "if", "in"],
-    &["box", "dyn", "for", "gen", "let", "mod", "mut", "pub", "ref", "try", "use"],
-    &["else", "enum", "impl", "loop", "move", "priv", "self", "Self", "true", "type"],
-    &[
-        "async", "await", "break", "const", "crate", "false", "final", "macro", "match", "super", "trait",
-        "where", "while", "yield",
-    ],
-    &["become", "extern", "return", "static", "struct", "typeof", "unsafe"],
-    &["unsized", "virtual"],
-    &["continue", "override"],
-];
-
-/// Whether `name` is one of `names` (a plain loop, lengths first: the macro runs
-/// unoptimized).
-pub fn is_one_of(name: &[u8], names: &[&str]) -> bool {
-    // Plain indexing: a slice iterator costs tens of instructions a step unoptimized.
-    let mut i = 0;
-    while i < names.len() {
-        let n = names[i].as_bytes();
-        if n.len() == name.len() && n == name {
-            return true;
-        }
-        i += 1;
-    }
-    false
+    KEYWORDS.contains(&s)
 }
 
 /// A field name: a snake_case identifier that is not a keyword.
@@ -106,21 +58,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keywords_by_length_are_the_keywords() {
-        let mut by_len: Vec<&str> = KEYWORDS_BY_LEN.iter().flat_map(|k| k.iter().copied()).collect();
-        let mut all = KEYWORDS.to_vec();
-        by_len.sort_unstable();
-        all.sort_unstable();
-        assert_eq!(by_len, all);
-        for (len, words) in KEYWORDS_BY_LEN.iter().enumerate() {
-            assert!(words.iter().all(|w| w.len() == len), "{words:?}");
-        }
+    fn keywords() {
         for k in KEYWORDS {
             assert!(is_keyword(k), "{k}");
-            assert!(!is_keyword(&k.to_uppercase()) || *k == "Self", "{k}");
         }
         assert!(!is_keyword("name") && !is_keyword("keywords") && !is_keyword(""));
-        assert!(is_one_of(b"status", &["variant", "status"]) && !is_one_of(b"stat", &["status"]));
     }
 
     #[test]

@@ -1,15 +1,13 @@
 //! Stage 2, validate: rules across entries, and defaults resolved, giving a [`Model`]
 //! that the expand stage turns into code without further checks.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::{BuildHasher, Hasher};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
-use crate::source::SourceFile;
-use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec, Verbatim};
+use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec};
 use crate::template::Template;
 
 /// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
@@ -68,7 +66,7 @@ pub struct EntryModel {
     pub status: u16,
     /// The `error` string, if the server sends one.
     pub error: Option<String>,
-    /// Description template.
+    /// Description template; `{description}` for a catch-all.
     pub template: Template,
     /// Whether the entry gave no description and so matches any.
     pub catch_all: bool,
@@ -84,8 +82,18 @@ pub struct EntryModel {
     pub retry: Policy,
     /// Alert flag (the status default unless overridden).
     pub alert: bool,
-    /// Which of its texts a Rust string literal holds as they are.
-    pub verbatim: Verbatim,
+}
+
+/// The entries one (status, `error`) pair may be: the unit of lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// HTTP status.
+    pub status: u16,
+    /// The `error` string; `None` for bodies without one.
+    pub error: Option<String>,
+    /// Indices into [`Model::entries`] in the order they are tried: entries with a
+    /// description first, then the catch-all, each in spec order.
+    pub entries: Vec<usize>,
 }
 
 /// Everything the expand stage needs.
@@ -99,405 +107,230 @@ pub struct Model {
     pub statuses: Vec<StatusModel>,
     /// Entries in spec order (the index is the catalog index).
     pub entries: Vec<EntryModel>,
-    /// Entry indices in lookup order: grouped by (status, `error`) so that each pair's
-    /// entries are contiguous (groups in order of first appearance), then specific
-    /// templates before catch-alls, then spec order.
-    pub order: Vec<usize>,
+    /// The lookup groups, sorted by (status, `error`) for binary search.
+    pub groups: Vec<Group>,
     /// Files to track for rebuilds.
     pub files: Vec<PathBuf>,
 }
 
-/// The enum name and files of a spec, for the skeleton emitted when validation fails.
+impl Model {
+    /// A model with no statuses and no entries: the skeleton expanded in place of a
+    /// broken spec, so that code naming the enum still type-checks.
+    pub fn skeleton(name: String, files: Vec<PathBuf>) -> Model {
+        Model { name, doc: None, statuses: Vec::new(), entries: Vec::new(), groups: Vec::new(), files }
+    }
+
+    /// The entry a response would be classified as, by the runtime's rules: the entries
+    /// of (status, `error`) in lookup order, the first whose template matches. An empty
+    /// `error` counts as none.
+    pub fn classify(&self, status: u16, error: Option<&str>, description: &str) -> Option<&EntryModel> {
+        let key = (status, error.filter(|e| !e.is_empty()));
+        let group = self.groups.binary_search_by(|g| (g.status, g.error.as_deref()).cmp(&key)).ok()?;
+        self.groups[group]
+            .entries
+            .iter()
+            .filter_map(|&i| self.entries.get(i))
+            .find(|e| e.template.captures(description).is_some())
+    }
+}
+
+/// The enum name of a spec, when it is usable, for the skeleton of a broken spec.
 pub fn skeleton_name(spec: &Spec) -> Option<String> {
     let api = spec.api.as_ref()?;
     variant_name_problem(&api.name).is_none().then(|| api.name.clone())
 }
 
-/// Checks the rules that span entries and resolves defaults.
-///
-/// On success the entries' text moves into the [`Model`] and `spec.errors` is left
-/// empty (at 10,000 entries, copying it was a measurable part of every build); the
-/// rest of `spec` stays, for rendering diagnostics of the earlier stage. On failure
-/// `spec` is untouched and every problem is returned.
-pub fn validate(spec: &mut Spec) -> Result<Model, Vec<Diagnostic>> {
+/// Checks the rules that span entries and resolves defaults; every problem at once.
+pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let Checked { name, statuses, resolved, order } = check(spec, &mut diags);
-    if !diags.is_empty() || spec.api.is_none() {
-        return Err(diags);
-    }
-    // Each entry's texts are moved over field by field: moving whole entries (hundreds
-    // of bytes each, copied at every step of an iterator chain unoptimized) cost more.
-    let mut entries = Vec::with_capacity(spec.errors.len());
-    let take = std::mem::take::<String>;
-    for (e, resolved) in spec.errors.iter_mut().zip(resolved) {
-        // Every entry resolves when there is no problem (see `check`).
-        let (retry, alert) = resolved.unwrap_or((Policy::Never, false));
-        entries.push(EntryModel {
-            variant: take(&mut e.variant),
-            status: e.status,
-            error: e.error.take().filter(|s| !s.is_empty()),
-            template: std::mem::take(&mut e.description),
-            catch_all: e.description_loc.is_none(),
-            cause: take(&mut e.cause),
-            cause_zh: take(&mut e.cause_zh),
-            remedy: take(&mut e.remedy),
-            remedy_zh: take(&mut e.remedy_zh),
-            retry,
-            alert,
-            verbatim: e.verbatim,
-        });
-    }
-    spec.errors = Vec::new();
-    Ok(Model {
-        name,
-        doc: spec.api.as_ref().and_then(|a| a.doc.clone()),
-        statuses,
-        entries,
-        order,
-        files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
-    })
-}
-
-/// What [`check`] resolves on the borrowed spec.
-struct Checked {
-    /// The enum's name.
-    name: String,
-    /// The statuses, sorted.
-    statuses: Vec<StatusModel>,
-    /// Per entry, its retry policy and alert flag; `None` when its status is not declared.
-    resolved: Vec<Option<(Policy, bool)>>,
-    /// The lookup order (see [`Model::order`]).
-    order: Vec<usize>,
-}
-
-/// The rules, on the borrowed spec.
-fn check(spec: &Spec, diags: &mut Vec<Diagnostic>) -> Checked {
     let line_of = |loc: &Loc| -> String {
-        spec.sources.get(loc.file).map_or_else(String::new, |s: &SourceFile| {
-            format!("{}:{}", s.display, s.line_col(loc.span.start).line)
-        })
+        spec.sources
+            .get(loc.file)
+            .map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(loc.span.start).line))
+    };
+    let resolve = |retry: &Retry, diags: &mut Vec<Diagnostic>| match retry.def {
+        RetryDef::Never => Policy::Never,
+        RetryDef::RefreshToken => Policy::RefreshToken,
+        RetryDef::SplitBody => Policy::SplitBody,
+        RetryDef::Backoff(b) => Policy::Backoff(resolve_backoff(b, spec.defaults, &retry.loc, diags)),
     };
 
-    let name = match &spec.api {
-        Some(api) => {
-            if let Some(problem) = variant_name_problem(&api.name) {
-                diags.push(
-                    api.name_loc
-                        .error(format!("`name` in [api]: {problem}"))
-                        .with_help("the generated enum needs an UpperCamelCase name, e.g. `EasemobError`"),
-                );
-            }
-            api.name.clone()
-        }
-        None => String::new(),
-    };
+    if let Some(api) = &spec.api
+        && let Some(problem) = variant_name_problem(&api.name)
+    {
+        diags.push(
+            api.name_loc
+                .error(format!("`name` in [api]: {problem}"))
+                .with_help("the generated enum needs an UpperCamelCase name, e.g. `EasemobError`"),
+        );
+    }
 
-    let defaults = spec.defaults;
-    let resolve = |retry: &Retry, diags: &mut Vec<Diagnostic>| -> Policy {
-        match retry.def {
-            RetryDef::Never => Policy::Never,
-            RetryDef::RefreshToken => Policy::RefreshToken,
-            RetryDef::SplitBody => Policy::SplitBody,
-            RetryDef::Backoff(b) => Policy::Backoff(resolve_backoff(b, defaults, &retry.loc, diags)),
-        }
-    };
-
-    let mut statuses: Vec<StatusModel> = Vec::new();
-    let mut status_locs: HashMap<u16, &Loc> = HashMap::new();
+    let mut statuses: BTreeMap<u16, (StatusModel, &Loc)> = BTreeMap::new();
     for s in &spec.statuses {
-        if let Some(first) = status_locs.get(&s.status) {
-            diags.push(
-                s.loc
-                    .error(format!("status {} is declared twice", s.status))
-                    .with_help(format!("the first declaration is at {}", line_of(first))),
-            );
-            continue;
-        }
-        status_locs.insert(s.status, &s.loc);
-        let retry = resolve(&s.retry, diags);
-        statuses.push(StatusModel {
+        let retry = resolve(&s.retry, &mut diags);
+        let model = StatusModel {
             status: s.status,
             name: s.name.clone(),
             meaning: s.meaning.clone(),
             meaning_zh: s.meaning_zh.clone(),
             retry,
             alert: s.alert,
-        });
-    }
-    statuses.sort_by_key(|s| s.status);
-
-    // The per-entry rules, giving each entry's policy and alert flag.
-    let per_entry = |diags: &mut Vec<Diagnostic>| -> Vec<Option<(Policy, bool)>> {
-        let mut resolved = Vec::with_capacity(spec.errors.len());
-        let mut variants: HashMap<&str, &Loc, BuildNameHasher> =
-            HashMap::with_capacity_and_hasher(spec.errors.len(), BuildNameHasher);
-        for e in &spec.errors {
-            if let Some(problem) = variant_name_problem(&e.variant) {
-                diags.push(
-                    e.variant_loc.error(format!("`variant` of [[errors]] entry: {problem}")).with_help(
-                        format!("use an UpperCamelCase name such as `{}`", suggest_variant(&e.variant)),
-                    ),
-                );
-            } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
-                diags.push(e.variant_loc.error(format!(
-                "variant name `{}` is reserved: the generated enum uses `Status` for answers without an error body and `Unknown` for errors the spec does not list",
-                e.variant
-            )));
-            } else {
-                match variants.entry(&e.variant) {
-                    Entry::Occupied(first) => diags.push(
-                        e.variant_loc.error(format!("duplicate variant name `{}`", e.variant)).with_help(
-                            format!("`{}` is first declared at {}", e.variant, line_of(first.get())),
-                        ),
-                    ),
-                    Entry::Vacant(slot) => {
-                        slot.insert(&e.variant_loc);
-                    }
-                }
+        };
+        match statuses.entry(s.status) {
+            Entry::Occupied(first) => diags.push(
+                s.loc
+                    .error(format!("status {} is declared twice", s.status))
+                    .with_help(format!("the first declaration is at {}", line_of(first.get().1))),
+            ),
+            Entry::Vacant(slot) => {
+                slot.insert((model, &s.loc));
             }
-            let status = statuses.iter().find(|s| s.status == e.status);
-            let Some(status) = status else {
-                if !status_locs.contains_key(&e.status) {
-                    diags.push(
-                        e.status_loc
-                            .error(format!(
-                                "status {} of entry `{}` is not declared in the spec",
-                                e.status, e.variant
-                            ))
-                            .with_help(format!(
-                                "declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)",
-                                e.status
-                            )),
-                    );
-                }
-                resolved.push(None);
-                continue;
-            };
-            let retry = match &e.retry {
-                Some(r) => resolve(r, diags),
-                None => status.retry,
-            };
-            resolved.push(Some((retry, e.alert.unwrap_or(status.alert))));
         }
+    }
 
-        resolved
-    };
+    let mut entries = Vec::with_capacity(spec.errors.len());
+    let mut variants: BTreeMap<&str, &Loc> = BTreeMap::new();
+    for e in &spec.errors {
+        check_variant_name(e, &mut variants, &line_of, &mut diags);
+        let Some((status, _)) = statuses.get(&e.status) else {
+            diags.push(
+                e.status_loc
+                    .error(format!(
+                        "status {} of entry `{}` is not declared in the spec",
+                        e.status, e.variant
+                    ))
+                    .with_help(format!(
+                        "declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)",
+                        e.status
+                    )),
+            );
+            continue;
+        };
+        let retry = e.retry.as_ref().map_or(status.retry, |r| resolve(r, &mut diags));
+        entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
+    }
 
-    // The per-entry rules and the rules of the lookup order are independent (both
-    // need only which statuses are declared): for a large spec the second run on
-    // another thread. Their problems are reported in the same order either way.
-    // (A plain search of the few declared statuses: the map's SipHash costs ~1,500
-    // instructions a lookup unoptimized, for every entry.)
-    let declared_statuses: Vec<u16> = statuses.iter().map(|s| s.status).collect();
-    let declared = |e: &ErrorDef| {
-        let known = declared_statuses.as_slice();
-        let mut i = 0;
-        while i < known.len() && known[i] != e.status {
-            i += 1;
-        }
-        i < known.len()
-    };
-    let (resolved, (order, more)) = if spec.errors.len() >= PARALLEL_FROM {
-        std::thread::scope(|scope| {
-            let other =
-                std::thread::Builder::new().spawn_scoped(scope, || lookup_rules(spec, &declared, &line_of));
-            let resolved = per_entry(diags);
-            // A thread that could not start (it never panics) is made up for here.
-            let rules = match other.map(|w| w.join()) {
-                Ok(Ok(rules)) => rules,
-                _ => lookup_rules(spec, &declared, &line_of),
-            };
-            (resolved, rules)
-        })
-    } else {
-        (per_entry(diags), lookup_rules(spec, &declared, &line_of))
-    };
-    diags.extend(more);
-    Checked { name, statuses, resolved, order }
+    let groups = lookup_groups(&entries, &line_of, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let Some(api) = &spec.api else { return Err(diags) };
+    Ok(Model {
+        name: api.name.clone(),
+        doc: api.doc.clone(),
+        statuses: statuses.into_values().map(|(s, _)| s).collect(),
+        entries: entries.into_iter().map(|(_, model)| model).collect(),
+        groups,
+        files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
+    })
 }
 
-/// Specs from this many entries check their rules on two threads.
-const PARALLEL_FROM: usize = 2000;
+fn entry_model(e: &ErrorDef, retry: Policy, alert: bool) -> EntryModel {
+    EntryModel {
+        variant: e.variant.clone(),
+        status: e.status,
+        error: e.error.clone(),
+        template: e.description.clone().unwrap_or_else(catch_all_template),
+        catch_all: e.description.is_none(),
+        cause: e.cause.clone(),
+        cause_zh: e.cause_zh.clone(),
+        remedy: e.remedy.clone(),
+        remedy_zh: e.remedy_zh.clone(),
+        retry,
+        alert,
+    }
+}
 
-/// The lookup order of the entries whose status is `declared` (the others take no part:
-/// that is already an error), and the problems of the two rules it makes checkable:
-/// duplicates and shadowing.
-fn lookup_rules(
-    spec: &Spec,
-    declared: &(dyn Fn(&ErrorDef) -> bool + Sync),
-    line_of: &(dyn Fn(&Loc) -> String + Sync),
-) -> (Vec<usize>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let kept: Vec<&ErrorDef> = spec.errors.iter().filter(|e| declared(e)).collect();
-    let (order, group) = lookup_order(&kept);
-    for (pos, &later) in order.iter().enumerate() {
-        let Some(b) = kept.get(later) else { continue };
-        for &earlier in order.get(..pos).unwrap_or_default().iter().rev() {
-            if group.get(earlier) != group.get(later) {
-                break;
-            }
-            let Some(a) = kept.get(earlier) else { continue };
-            let where_b = b.description_loc.as_ref().unwrap_or(&b.variant_loc);
-            if a.description.text == b.description.text
-                || (a.description_loc.is_none() && b.description_loc.is_none())
-            {
-                diags.push(
-                    where_b
-                        .error(format!(
-                            "entries `{}` and `{}` match the same (status {}, error {}, description `{}`)",
-                            a.variant,
-                            b.variant,
-                            b.status,
-                            show_error(error_of(b)),
-                            b.description.text
+/// The template of an entry without a description: `{description}`, any text.
+fn catch_all_template() -> Template {
+    use crate::template::{Placeholder, PlaceholderKind};
+    Template {
+        text: "{description}".into(),
+        literals: vec![String::new(), String::new()],
+        placeholders: vec![Placeholder { name: "description".into(), kind: PlaceholderKind::Str }],
+    }
+}
+
+fn check_variant_name<'s>(
+    e: &'s ErrorDef,
+    seen: &mut BTreeMap<&'s str, &'s Loc>,
+    line_of: &dyn Fn(&Loc) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(problem) = variant_name_problem(&e.variant) {
+        diags.push(
+            e.variant_loc
+                .error(format!("`variant` of [[errors]] entry: {problem}"))
+                .with_help(format!("use an UpperCamelCase name such as `{}`", suggest_variant(&e.variant))),
+        );
+    } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
+        diags.push(e.variant_loc.error(format!(
+            "variant name `{}` is reserved: the generated enum uses `Status` for answers without an error body and `Unknown` for errors the spec does not list",
+            e.variant
+        )));
+    } else if let Some(first) = seen.insert(&e.variant, &e.variant_loc) {
+        diags.push(
+            e.variant_loc.error(format!("duplicate variant name `{}`", e.variant)).with_help(format!(
+                "`{}` is first declared at {}",
+                e.variant,
+                line_of(first)
+            )),
+        );
+    }
+}
+
+/// Groups the entries by (status, `error`) in lookup order, and reports the entries
+/// that can never match: a second entry with the same description (or a second
+/// catch-all), and an entry whose every description an earlier one already matches.
+fn lookup_groups(
+    entries: &[(&ErrorDef, EntryModel)],
+    line_of: &dyn Fn(&Loc) -> String,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Group> {
+    let mut groups: BTreeMap<(u16, Option<&str>), Vec<usize>> = BTreeMap::new();
+    for (i, (_, e)) in entries.iter().enumerate() {
+        groups.entry((e.status, e.error.as_deref())).or_default().push(i);
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for ((status, error), mut members) in groups {
+        // Specific templates first, then catch-alls; a stable sort keeps spec order.
+        members.sort_by_key(|&i| entries[i].1.catch_all);
+        for (pos, &later) in members.iter().enumerate() {
+            let (b_def, b) = &entries[later];
+            for &earlier in &members[..pos] {
+                let (a_def, a) = &entries[earlier];
+                let at = b_def.description_loc.as_ref().unwrap_or(&b_def.variant_loc);
+                if a.template.text == b.template.text {
+                    let error = error.map_or_else(|| "absent".to_owned(), |e| format!("`{e}`"));
+                    diags.push(
+                        at.error(format!(
+                            "entries `{}` and `{}` match the same (status {status}, error {error}, description `{}`)",
+                            a.variant, b.variant, b.template.text
                         ))
-                        .with_help(format!("remove one of them; `{}` is at {}", a.variant, line_of(&a.loc))),
-                );
-                break;
-            }
-            if a.description.covers(&b.description) {
-                diags.push(
-                    where_b
-                        .error(format!(
+                        .with_help(format!("remove one of them; `{}` is at {}", a.variant, line_of(&a_def.loc))),
+                    );
+                    break;
+                }
+                if a.template.covers(&b.template) {
+                    diags.push(
+                        at.error(format!(
                             "entry `{}` can never match: the earlier entry `{}` (description `{}`) matches every description `{}` can",
-                            b.variant, a.variant, a.description.text, b.description.text
+                            b.variant, a.variant, a.template.text, b.template.text
                         ))
                         .with_help(format!(
                             "move `{}` before `{}` (at {}), or make the templates disjoint",
                             b.variant,
                             a.variant,
-                            line_of(&a.loc)
+                            line_of(&a_def.loc)
                         )),
-                );
-                break;
+                    );
+                    break;
+                }
             }
         }
+        out.push(Group { status, error: error.map(str::to_owned), entries: members });
     }
-    (order, diags)
-}
-
-/// The lookup order of `entries`: grouped by (status, `error`), groups in order of first
-/// appearance; in a group, entries with a description before catch-alls, each in spec
-/// order. Also each entry's group. Counted into place rather than sorted: comparing
-/// string keys is slow in the unoptimized macro.
-fn lookup_order(entries: &[&ErrorDef]) -> (Vec<usize>, Vec<usize>) {
-    let mut group_of: HashMap<(u16, Option<&str>), usize, BuildNameHasher> =
-        HashMap::with_capacity_and_hasher(entries.len(), BuildNameHasher);
-    // Per group: how many entries with a description, how many catch-alls.
-    let mut counts: Vec<(usize, usize)> = Vec::new();
-    let mut group = Vec::with_capacity(entries.len());
-    for e in entries {
-        let next = counts.len();
-        let g = *group_of.entry((e.status, error_of(e))).or_insert(next);
-        if g == next {
-            counts.push((0, 0));
-        }
-        if let Some(c) = counts.get_mut(g) {
-            if e.description_loc.is_none() { c.1 += 1 } else { c.0 += 1 }
-        }
-        group.push(g);
-    }
-    // Where each group's next entry with a description, and next catch-all, go.
-    let mut next = Vec::with_capacity(counts.len());
-    let mut at = 0;
-    for &(specific, catch_all) in &counts {
-        next.push((at, at + specific));
-        at += specific + catch_all;
-    }
-    let mut order = vec![0; entries.len()];
-    for (i, (e, &g)) in entries.iter().zip(&group).enumerate() {
-        let Some(slot) = next.get_mut(g) else { continue };
-        let pos = if e.description_loc.is_none() { &mut slot.1 } else { &mut slot.0 };
-        if let Some(o) = order.get_mut(*pos) {
-            *o = i;
-        }
-        *pos += 1;
-    }
-    (order, group)
-}
-
-/// A cheap hasher for variant names and lookup groups: the macro runs unoptimized,
-/// where SipHash costs thousands of instructions per name. The names are the spec
-/// author's own, so there is no one to mount a collision attack.
-#[derive(Clone, Copy, Default)]
-struct BuildNameHasher;
-
-impl BuildHasher for BuildNameHasher {
-    type Hasher = NameHasher;
-    fn build_hasher(&self) -> NameHasher {
-        NameHasher(0)
-    }
-}
-
-/// Eight bytes at a time, multiply and rotate (as rustc's own `FxHasher`).
-struct NameHasher(u64);
-
-impl NameHasher {
-    /// Mixes one word in.
-    #[inline(always)]
-    fn mix(&mut self, word: u64) {
-        const K: u64 = 0xf135_7aea_2e62_a9c5;
-        self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(26);
-    }
-}
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Plain indexing: iterator adapters cost hundreds of instructions a call in the
-        // unoptimized macro.
-        let mut i = 0;
-        while i + 8 <= bytes.len() {
-            self.mix(crate::scan::word_at(bytes, i));
-            i += 8;
-        }
-        let mut last = 0u64;
-        let mut shift = 0;
-        while i < bytes.len() {
-            last |= u64::from(bytes[i]) << shift;
-            shift += 8;
-            i += 1;
-        }
-        self.mix(last ^ bytes.len() as u64);
-    }
-
-    // Integers (a status, `Option`'s discriminant, the end mark of a `str`) are mixed
-    // in directly, not as a byte slice.
-    fn write_u8(&mut self, n: u8) {
-        self.mix(u64::from(n));
-    }
-
-    fn write_u16(&mut self, n: u16) {
-        self.mix(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.mix(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.mix(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.mix(n as u64);
-    }
-
-    fn write_isize(&mut self, n: isize) {
-        self.mix(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// An entry's `error`; empty counts as none.
-fn error_of(e: &ErrorDef) -> Option<&str> {
-    e.error.as_deref().filter(|s| !s.is_empty())
-}
-
-fn show_error(e: Option<&str>) -> String {
-    e.map_or_else(|| "absent".to_owned(), |e| format!("`{e}`"))
+    out
 }
 
 fn suggest_variant(name: &str) -> String {
@@ -534,18 +367,4 @@ fn resolve_backoff(b: BackoffDef, d: BackoffDef, loc: &Loc, diags: &mut Vec<Diag
         diags.push(loc.error(format!("backoff `max_ms` is {max_ms}: it must be at most 86400000 (one day)")));
     }
     Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
-}
-
-impl Model {
-    /// The entry a response would be classified as, by the runtime's rules: the entries
-    /// of (status, `error`) in lookup order, the first whose template (and typed values)
-    /// match. An empty `error` counts as none.
-    pub fn classify(&self, status: u16, error: Option<&str>, description: &str) -> Option<&EntryModel> {
-        let error = error.filter(|e| !e.is_empty());
-        self.order
-            .iter()
-            .filter_map(|&i| self.entries.get(i))
-            .filter(|e| e.status == status && e.error.as_deref() == error)
-            .find(|e| e.template.captures_typed(description).is_some())
-    }
 }

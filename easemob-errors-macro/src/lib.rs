@@ -17,8 +17,7 @@ use proc_macro2::{Span, TokenTree};
 ///
 /// The path is relative to the invoking crate's directory (`CARGO_MANIFEST_DIR`). Every
 /// mistake in the spec is a compile error that names the file, line and column. Invoke it
-/// at module level: for specs of more than 256 entries the generated code splits into
-/// private modules that name the enum through `super::`.
+/// where items may go (a module, or a function body); each invocation defines its own enum.
 #[proc_macro]
 pub fn include_errors(input: TokenStream) -> TokenStream {
     let input = proc_macro2::TokenStream::from(input);
@@ -28,7 +27,7 @@ pub fn include_errors(input: TokenStream) -> TokenStream {
     };
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from);
     match easemob_errors_impl::generate(&path, manifest_dir.as_deref()) {
-        Ok(code) => lex(&code, span),
+        Ok(code) => code.into(),
         Err(failure) => {
             let mut errors = failure.messages.iter().map(|m| syn::Error::new(span, m));
             let mut tokens = TokenStream::new();
@@ -37,21 +36,11 @@ pub fn include_errors(input: TokenStream) -> TokenStream {
                 tokens.extend(TokenStream::from(first.to_compile_error()));
             }
             if let Some(skeleton) = failure.skeleton {
-                tokens.extend(lex(&skeleton, span));
+                tokens.extend(TokenStream::from(skeleton));
             }
             tokens
         }
     }
-}
-
-/// The generated source as tokens, lexed by the compiler: far cheaper than building
-/// them one by one in the (usually unoptimized) macro.
-fn lex(code: &str, span: Span) -> TokenStream {
-    code.parse().unwrap_or_else(|e: proc_macro::LexError| {
-        let message =
-            format!("include_errors! generated code that does not lex ({e}); please report this bug");
-        syn::Error::new(span, message).to_compile_error().into()
-    })
 }
 
 const USAGE: &str =

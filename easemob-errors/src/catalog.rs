@@ -3,31 +3,30 @@
 use core::fmt;
 
 use crate::policy::RetryPolicy;
+use easemob_errors_template::MAX_PLACEHOLDERS;
+
+// The catalog types below are static data that `include_errors!` writes as struct
+// literals, so their fields are public for the generated code; they are hidden from the
+// documentation and not part of the API: read them through the accessors.
 
 /// What the spec says about one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusInfo {
-    status: u16,
-    name: &'static str,
-    meaning: &'static str,
-    meaning_zh: &'static str,
-    retry: RetryPolicy,
-    alert: bool,
+    #[doc(hidden)]
+    pub status: u16,
+    #[doc(hidden)]
+    pub name: &'static str,
+    #[doc(hidden)]
+    pub meaning: &'static str,
+    #[doc(hidden)]
+    pub meaning_zh: &'static str,
+    #[doc(hidden)]
+    pub retry: RetryPolicy,
+    #[doc(hidden)]
+    pub alert: bool,
 }
 
 impl StatusInfo {
-    #[doc(hidden)]
-    pub const fn __new(
-        status: u16,
-        name: &'static str,
-        meaning: &'static str,
-        meaning_zh: &'static str,
-        retry: RetryPolicy,
-        alert: bool,
-    ) -> Self {
-        StatusInfo { status, name, meaning, meaning_zh, retry, alert }
-    }
-
     /// The HTTP status.
     pub const fn status(&self) -> u16 {
         self.status
@@ -59,42 +58,24 @@ impl StatusInfo {
     }
 }
 
-/// The type of a value captured from a description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum PlaceholderKind {
-    /// Any text (`String`).
-    Str,
-    /// A decimal unsigned integer (`u64`).
-    U64,
-    /// A list of names separated by `", "` (`Vec<String>`).
-    List,
-}
-
-impl PlaceholderKind {
-    /// The spelling in a template: `string`, `u64` or `list`.
-    pub const fn name(&self) -> &'static str {
-        match self {
-            PlaceholderKind::Str => "string",
-            PlaceholderKind::U64 => "u64",
-            PlaceholderKind::List => "list",
-        }
-    }
-}
+pub use easemob_errors_template::PlaceholderKind;
 
 /// One `{name}` in a description template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placeholder {
-    name: &'static str,
-    kind: PlaceholderKind,
+    #[doc(hidden)]
+    pub name: &'static str,
+    #[doc(hidden)]
+    pub kind: PlaceholderKind,
+}
+
+impl easemob_errors_template::HasKind for Placeholder {
+    fn kind(&self) -> PlaceholderKind {
+        self.kind
+    }
 }
 
 impl Placeholder {
-    #[doc(hidden)]
-    pub const fn __new(name: &'static str, kind: PlaceholderKind) -> Self {
-        Placeholder { name, kind }
-    }
-
     /// The field name.
     pub const fn name(&self) -> &'static str {
         self.name
@@ -109,21 +90,15 @@ impl Placeholder {
 /// A description template: literal text around placeholders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Template {
-    text: &'static str,
-    literals: &'static [&'static str],
-    placeholders: &'static [Placeholder],
+    #[doc(hidden)]
+    pub text: &'static str,
+    #[doc(hidden)]
+    pub literals: &'static [&'static str],
+    #[doc(hidden)]
+    pub placeholders: &'static [Placeholder],
 }
 
 impl Template {
-    #[doc(hidden)]
-    pub const fn __new(
-        text: &'static str,
-        literals: &'static [&'static str],
-        placeholders: &'static [Placeholder],
-    ) -> Self {
-        Template { text, literals, placeholders }
-    }
-
     /// The template as written in the spec, e.g. `group member {username} doesn't exist`.
     pub const fn text(&self) -> &'static str {
         self.text
@@ -149,36 +124,29 @@ impl fmt::Display for Template {
 /// One error of the catalog: where it comes from, what it means, what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogEntry {
-    variant: &'static str,
-    status: u16,
-    code: Option<&'static str>,
-    template: Template,
-    cause: &'static str,
-    cause_zh: &'static str,
-    remedy: &'static str,
-    remedy_zh: &'static str,
-    retry: RetryPolicy,
-    alert: bool,
+    #[doc(hidden)]
+    pub variant: &'static str,
+    #[doc(hidden)]
+    pub status: u16,
+    #[doc(hidden)]
+    pub code: Option<&'static str>,
+    #[doc(hidden)]
+    pub template: Template,
+    #[doc(hidden)]
+    pub cause: &'static str,
+    #[doc(hidden)]
+    pub cause_zh: &'static str,
+    #[doc(hidden)]
+    pub remedy: &'static str,
+    #[doc(hidden)]
+    pub remedy_zh: &'static str,
+    #[doc(hidden)]
+    pub retry: RetryPolicy,
+    #[doc(hidden)]
+    pub alert: bool,
 }
 
 impl CatalogEntry {
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        variant: &'static str,
-        status: u16,
-        code: Option<&'static str>,
-        template: Template,
-        cause: &'static str,
-        cause_zh: &'static str,
-        remedy: &'static str,
-        remedy_zh: &'static str,
-        retry: RetryPolicy,
-        alert: bool,
-    ) -> Self {
-        CatalogEntry { variant, status, code, template, cause, cause_zh, remedy, remedy_zh, retry, alert }
-    }
-
     /// The variant's name.
     pub const fn variant(&self) -> &'static str {
         self.variant
@@ -261,21 +229,37 @@ impl fmt::Display for FieldValue<'_> {
     }
 }
 
+impl<'a> From<&'a String> for FieldValue<'a> {
+    fn from(s: &'a String) -> Self {
+        FieldValue::Str(s)
+    }
+}
+
+impl From<&u64> for FieldValue<'_> {
+    fn from(n: &u64) -> Self {
+        FieldValue::U64(*n)
+    }
+}
+
+impl<'a> From<&'a Vec<String>> for FieldValue<'a> {
+    fn from(items: &'a Vec<String>) -> Self {
+        FieldValue::List(items)
+    }
+}
+
 /// The captured values of an error, by placeholder name, in template order.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
-    pub(crate) names: [&'static str; crate::__private::MAX_PLACEHOLDERS],
-    pub(crate) values: [Option<FieldValue<'a>>; crate::__private::MAX_PLACEHOLDERS],
-    pub(crate) next: usize,
+    pub(crate) names: &'static [Placeholder],
+    pub(crate) values: core::iter::Flatten<core::array::IntoIter<Option<FieldValue<'a>>, MAX_PLACEHOLDERS>>,
 }
 
 impl<'a> Iterator for Fields<'a> {
     type Item = (&'static str, FieldValue<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let name = *self.names.get(self.next)?;
-        let value = (*self.values.get(self.next)?)?;
-        self.next += 1;
-        Some((name, value))
+        let (first, rest) = self.names.split_first()?;
+        self.names = rest;
+        Some((first.name, self.values.next()?))
     }
 }

@@ -36,10 +36,10 @@
 // Lets the generated code name this crate `::easemob_errors` from inside it, too.
 extern crate self as easemob_errors;
 
+mod body;
 mod catalog;
 #[cfg(feature = "http")]
 pub mod http;
-mod json;
 #[cfg(feature = "limiter")]
 pub mod limiter;
 mod markdown;
@@ -52,6 +52,7 @@ mod response;
 pub mod retry;
 #[cfg(feature = "token")]
 pub mod token;
+mod view;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -1,0 +1,104 @@
+//! The documentation the expansion carries, as Markdown: the enum's page reads as the
+//! catalog (its statuses and entries as tables), and each variant says its status,
+//! `error`, accepted text, cause, remedy and retry policy.
+
+use std::fmt::Write as _;
+
+use crate::validate::{EntryModel, Model, Policy};
+
+/// The enum's doc: the spec's own text, how to use the type, and the catalog as tables.
+pub fn enum_doc(model: &Model) -> String {
+    let mut doc = model
+        .doc
+        .clone()
+        .unwrap_or_else(|| "The errors of this API, generated from its spec by `include_errors!`.".into());
+    doc.push_str(
+        "\n\nBuild one with `from_response(status, body)`; match on the variants, or ask it for \
+         `status()`, `code()`, `description()`, `cause()`, `retry()` and `should_alert()`.\n",
+    );
+    if !model.statuses.is_empty() {
+        doc.push_str("\n# Statuses\n\n| status | meaning | retry | alert |\n|---|---|---|---|\n");
+        for s in &model.statuses {
+            let alert = yes_no(s.alert);
+            let _ = writeln!(
+                doc,
+                "| {} {} | {} | {} | {alert} |",
+                s.status,
+                cell(&s.name),
+                cell(&s.meaning),
+                policy(s.retry)
+            );
+        }
+    }
+    if !model.entries.is_empty() {
+        doc.push_str(
+            "\n# Catalog\n\n| variant | status | `error` | description | retry |\n|---|---|---|---|---|\n",
+        );
+        for e in &model.entries {
+            let _ = writeln!(
+                doc,
+                "| [`{v}`](Self::{v}) | {} | {} | {} | {} |",
+                e.status,
+                cell(&code(e)),
+                cell(&code_span(&e.template.text)),
+                policy(e.retry),
+                v = e.variant,
+            );
+        }
+    }
+    doc
+}
+
+/// A variant's doc: what the server sends, why, and what to do.
+pub fn variant_doc(e: &EntryModel) -> String {
+    let mut doc = format!("**{} {}** — {}\n\n", e.status, code(e), code_span(&e.template.text));
+    if e.catch_all {
+        doc.push_str("Matches any description with this status and `error` that no other entry matches.\n\n");
+    }
+    let _ = write!(
+        doc,
+        "**Cause:** {}\n\n**Remedy:** {}\n\n**原因:** {}\n\n**处理:** {}\n\n**Retry:** {}. **Alert:** {}.",
+        e.cause,
+        e.remedy,
+        e.cause_zh,
+        e.remedy_zh,
+        policy(e.retry),
+        yes_no(e.alert)
+    );
+    doc
+}
+
+/// A retry policy in words.
+fn policy(p: Policy) -> String {
+    match p {
+        Policy::Never => "never".into(),
+        Policy::RefreshToken => "refresh the app token, then retry once".into(),
+        Policy::SplitBody => "split the body into smaller ones, then retry".into(),
+        Policy::Backoff(b) => {
+            format!(
+                "backoff: up to {} attempts, {} ms base delay, {} ms max",
+                b.attempts, b.base_ms, b.max_ms
+            )
+        }
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The entry's `error` as inline code.
+fn code(e: &EntryModel) -> String {
+    e.error.as_deref().map_or_else(|| "(no `error`)".to_owned(), code_span)
+}
+
+/// Text as Markdown inline code: line breaks shown as `\n`, fenced with enough backticks.
+fn code_span(text: &str) -> String {
+    let one_line = text.replace('\n', "\\n");
+    if one_line.contains('`') { format!("`` {one_line} ``") } else { format!("`{one_line}`") }
+}
+
+/// A Markdown table cell: `|` escaped, one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,251 @@
+//! A borrowed view of one value of a generated enum: its catalog entry and captured
+//! values, or the fallback it holds. Every accessor, `Display` and `Serialize` of the
+//! generated enums are written once, here, against this view.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use easemob_errors_template::MAX_PLACEHOLDERS;
+
+use crate::__private::Catalog;
+use crate::catalog::{CatalogEntry, FieldValue, Fields, StatusInfo};
+use crate::policy::RetryPolicy;
+use crate::response::{StatusOnly, UnknownError};
+
+/// What a generated `__view` returns for each variant.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    catalog: &'static Catalog,
+    of: Of<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Of<'a> {
+    Known { entry: &'static CatalogEntry, values: [Option<FieldValue<'a>>; MAX_PLACEHOLDERS] },
+    Status(&'a StatusOnly),
+    Unknown(&'a UnknownError),
+}
+
+impl<'a> View<'a> {
+    /// A catalog variant: its entry, and its fields' values in template order.
+    pub fn known<const N: usize>(
+        catalog: &'static Catalog,
+        entry: &'static CatalogEntry,
+        values: [FieldValue<'a>; N],
+    ) -> Self {
+        const { assert!(N <= MAX_PLACEHOLDERS, "a template has at most MAX_PLACEHOLDERS placeholders") };
+        let mut slots = [None; MAX_PLACEHOLDERS];
+        for (slot, value) in slots.iter_mut().zip(values) {
+            *slot = Some(value);
+        }
+        View { catalog, of: Of::Known { entry, values: slots } }
+    }
+
+    /// The `Status` variant.
+    pub fn status_only(catalog: &'static Catalog, status: &'a StatusOnly) -> Self {
+        View { catalog, of: Of::Status(status) }
+    }
+
+    /// The `Unknown` variant.
+    pub fn unknown(catalog: &'static Catalog, unknown: &'a UnknownError) -> Self {
+        View { catalog, of: Of::Unknown(unknown) }
+    }
+
+    /// The catalog entry of a catalog variant.
+    pub fn entry(&self) -> Option<&'static CatalogEntry> {
+        match self.of {
+            Of::Known { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// What the spec says about the status.
+    pub fn status_info(&self) -> Option<&'static StatusInfo> {
+        self.catalog.status_info(self.status())
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self.of {
+            Of::Known { entry, .. } => entry.status,
+            Of::Status(s) => s.status(),
+            Of::Unknown(u) => u.status(),
+        }
+    }
+
+    /// The body's `error` string.
+    pub fn code(&self) -> Option<&'a str> {
+        match self.of {
+            Of::Known { entry, .. } => entry.code,
+            Of::Status(_) => None,
+            Of::Unknown(u) => u.code(),
+        }
+    }
+
+    /// The description: the template filled with the values, or the unknown error's text.
+    pub fn description(&self) -> Option<Cow<'a, str>> {
+        match self.of {
+            Of::Known { entry, values } => match entry.template.literals {
+                [only] => Some(Cow::Borrowed(only)),
+                _ => Some(Cow::Owned(Description { entry, values: &values }.to_string())),
+            },
+            Of::Status(_) => None,
+            Of::Unknown(u) => u.description().map(Cow::Borrowed),
+        }
+    }
+
+    /// The cause (English); for the fallbacks, what the status means.
+    pub fn cause(&self) -> Option<&'static str> {
+        match self.of {
+            Of::Known { entry, .. } => Some(entry.cause),
+            _ => self.status_info().map(StatusInfo::meaning),
+        }
+    }
+
+    /// The cause (Chinese); for the fallbacks, what the status means.
+    pub fn cause_zh(&self) -> Option<&'static str> {
+        match self.of {
+            Of::Known { entry, .. } => Some(entry.cause_zh),
+            _ => self.status_info().map(StatusInfo::meaning_zh),
+        }
+    }
+
+    /// The remedy (English), for catalog variants.
+    pub fn remedy(&self) -> Option<&'static str> {
+        self.entry().map(CatalogEntry::remedy)
+    }
+
+    /// The remedy (Chinese), for catalog variants.
+    pub fn remedy_zh(&self) -> Option<&'static str> {
+        self.entry().map(CatalogEntry::remedy_zh)
+    }
+
+    /// The retry policy: the entry's, else its status's, else `Never`.
+    pub fn retry(&self) -> RetryPolicy {
+        match self.of {
+            Of::Known { entry, .. } => entry.retry,
+            _ => self.status_info().map_or(RetryPolicy::Never, StatusInfo::retry),
+        }
+    }
+
+    /// Whether to alert. An error the catalog does not know, with a status the spec does
+    /// not declare, is alerted on: nobody has decided it is harmless.
+    pub fn should_alert(&self) -> bool {
+        match self.of {
+            Of::Known { entry, .. } => entry.alert,
+            _ => self.status_info().is_none_or(StatusInfo::should_alert),
+        }
+    }
+
+    /// The variant's name.
+    pub fn variant_name(&self) -> &'static str {
+        match self.of {
+            Of::Known { entry, .. } => entry.variant,
+            Of::Status(_) => "Status",
+            Of::Unknown(_) => "Unknown",
+        }
+    }
+
+    /// The captured values, by placeholder name.
+    pub fn fields(&self) -> Fields<'a> {
+        match self.of {
+            Of::Known { entry, values } => {
+                Fields { names: entry.template.placeholders, values: values.into_iter().flatten() }
+            }
+            _ => Fields { names: &[], values: [None; MAX_PLACEHOLDERS].into_iter().flatten() },
+        }
+    }
+}
+
+/// A known entry's description, rendered from its template and values.
+struct Description<'v, 'a> {
+    entry: &'static CatalogEntry,
+    values: &'v [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
+}
+
+impl fmt::Display for Description<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, literal) in self.entry.template.literals.iter().enumerate() {
+            if let Some(Some(value)) = i.checked_sub(1).and_then(|i| self.values.get(i)) {
+                fmt::Display::fmt(value, f)?;
+            }
+            f.write_str(literal)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes through to a formatter with line breaks escaped, so that `Display` is one line.
+struct OneLine<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for OneLine<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for (i, part) in s.split('\n').enumerate() {
+            if i > 0 {
+                self.0.write_str("\\n")?;
+            }
+            self.0.write_str(&part.replace('\r', "\\r"))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for View<'_> {
+    /// One line: `429 reach_limit: This request has reached api limit` (line breaks in
+    /// the server's text are shown as `\n`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.status())?;
+        match self.of {
+            Of::Known { entry, values } => {
+                if let Some(code) = entry.code {
+                    write!(f, " {code}")?;
+                }
+                f.write_str(": ")?;
+                fmt::write(&mut OneLine(f), format_args!("{}", Description { entry, values: &values }))
+            }
+            Of::Unknown(u) => {
+                if let Some(code) = u.code() {
+                    write!(f, " {}", code.escape_debug())?;
+                }
+                match u.description() {
+                    Some(d) => write!(f, ": {}", d.escape_debug()),
+                    None => f.write_str(": (no description)"),
+                }
+            }
+            Of::Status(s) => {
+                match self.status_info() {
+                    Some(info) => write!(f, " {}", info.name())?,
+                    None => f.write_str(" (undeclared status)")?,
+                }
+                if s.body().is_empty() {
+                    f.write_str(" (empty body)")
+                } else {
+                    write!(f, " (no error body; {} bytes)", s.body_len())
+                }
+            }
+        }
+    }
+}
+
+impl serde::Serialize for View<'_> {
+    /// The error body's shape, plus the status: `{"status": 429, "error": ...,
+    /// "error_description": ...}` (`error` and `error_description` only when there is one).
+    /// `from_response` ignores `status`; `Deserialize` reads it back, so the round trip of
+    /// a catalog error is exact. `Status` and `Unknown` values keep status, `error` and
+    /// description through it, not the rest of their raw body.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let code = self.code();
+        let description = self.description();
+        let len = 1 + usize::from(code.is_some()) + usize::from(description.is_some());
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("status", &self.status())?;
+        if let Some(code) = code {
+            map.serialize_entry("error", code)?;
+        }
+        if let Some(d) = &description {
+            map.serialize_entry("error_description", d.as_ref())?;
+        }
+        map.end()
+    }
+}
