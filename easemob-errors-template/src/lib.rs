@@ -141,10 +141,13 @@ pub fn captures<'t, S: AsRef<str>, P: HasKind>(
     if rest.len() != kinds.len() || kinds.len() > MAX_PLACEHOLDERS {
         return None;
     }
-    // Most templates of a group differ from the text in their first byte: that test is
-    // cheaper than the call that compares the whole first literal.
+    // Most templates of a group differ from the text in their first or last byte: those
+    // tests are cheaper than the calls that compare whole literals.
     let first = first.as_ref();
-    if first.as_bytes().first().is_some_and(|b| text.as_bytes().first() != Some(b)) {
+    let last_byte = rest.last().and_then(|l| l.as_ref().as_bytes().last());
+    if first.as_bytes().first().is_some_and(|b| text.as_bytes().first() != Some(b))
+        || last_byte.is_some_and(|b| text.as_bytes().last() != Some(b))
+    {
         return None;
     }
     let after_first = text.strip_prefix(first)?;

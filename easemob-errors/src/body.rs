@@ -81,9 +81,9 @@ impl<'de> Visitor<'de> for BodyVisitor {
     }
 }
 
-/// A top-level key, told apart without keeping it. Read as bytes: `serde_json` then
-/// compares them without first checking that they are UTF-8 (which was a fifth of the
-/// cost of reading a typical error body); a key that matters is ASCII either way.
+/// A top-level key, told apart without keeping it. (Not read as bytes, which would be
+/// cheaper: `serde_json` then hands keys over unchecked, and a body whose key holds a
+/// raw control character — not JSON — would be read.)
 enum Key {
     Error,
     Description,
@@ -99,19 +99,16 @@ impl<'de> de::Deserialize<'de> for Key {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a field name")
             }
-            fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Key, E> {
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
                 Ok(match key {
-                    b"error" => Key::Error,
-                    b"error_description" => Key::Description,
-                    b"status" => Key::Status,
+                    "error" => Key::Error,
+                    "error_description" => Key::Description,
+                    "status" => Key::Status,
                     _ => Key::Other,
                 })
             }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                self.visit_bytes(key.as_bytes())
-            }
         }
-        deserializer.deserialize_bytes(KeyVisitor)
+        deserializer.deserialize_identifier(KeyVisitor)
     }
 }
 
@@ -269,8 +266,16 @@ mod tests {
 
     #[test]
     fn anything_but_a_whole_object_is_none() {
-        for body in ["", "[]", "\"text\"", "null", "{", r#"{"error":"a"} trailing"#, r#"{"error":"\ud800"}"#]
-        {
+        for body in [
+            "",
+            "[]",
+            "\"text\"",
+            "null",
+            "{",
+            r#"{"error":"a"} trailing"#,
+            r#"{"error":"\ud800"}"#,
+            "{\"err\u{14}or\":\"a\"}",
+        ] {
             assert_eq!(read(body), None, "{body:?}");
         }
     }
