@@ -1,5 +1,5 @@
-//! Classifying a known error without captured values allocates nothing; captured
-//! values allocate only themselves.
+//! Classifying a known error without captured values allocates nothing when its text
+//! is a declared form byte for byte; otherwise it allocates the values and the text.
 // A counting global allocator needs `unsafe impl GlobalAlloc`; it only forwards to
 // `System` and counts, on the calling thread.
 #![allow(unsafe_code)]
@@ -54,9 +54,18 @@ fn known_errors_without_captures_allocate_nothing() {
 }
 
 #[test]
-fn captured_values_allocate_only_themselves() {
+fn captured_values_allocate_only_themselves_and_the_text() {
     let body = br#"{"error":"illegal_argument","error_description":"group member alice doesn't exist"}"#;
     let (n, e) = allocations_during(|| EasemobError::from_response(400, body));
-    assert_eq!(e, EasemobError::GroupMemberNotFound { username: "alice".into() });
-    assert_eq!(n, 1, "one String for `username`");
+    let text = "group member alice doesn't exist".into();
+    assert_eq!(e, EasemobError::GroupMemberNotFound { username: "alice".into(), text });
+    assert_eq!(n, 2, "one String for `username`, one for the text it was found in");
+}
+
+#[test]
+fn a_text_that_differs_from_its_form_allocates_only_its_copy() {
+    let body = br#"{"error":"reach_limit","error_description":"This request has reached API limit!"}"#;
+    let (n, e) = allocations_during(|| EasemobError::from_response(429, body));
+    assert!(matches!(e, EasemobError::ReachLimit { .. }), "{e:?}");
+    assert_eq!(n, 1, "the server's own words are kept");
 }

@@ -3,56 +3,8 @@
 //! placeholders) is a known error, with its status, its text verbatim and its values
 //! captured; and `CATALOG.md` is what the spec generates.
 
-use easemob_errors::{EasemobError, FieldValue, catalog_markdown};
-use easemob_errors_tests::bodies;
-use serde_json::{Map, Value};
-
-struct Case {
-    line: usize,
-    status: u16,
-    error: Option<String>,
-    description: String,
-    variant: String,
-    fields: Value,
-}
-
-fn cases() -> Vec<Case> {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/official-errors.tsv"))
-            .unwrap();
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert!(cols.len() >= 5, "line {}: {l:?}", i + 1);
-            Case {
-                line: i + 1,
-                status: cols[0].parse().unwrap(),
-                error: Some(cols[1].to_owned()).filter(|e| !e.is_empty()),
-                description: cols[2].replace("\\n", "\n"),
-                variant: cols[3].to_owned(),
-                fields: serde_json::from_str(cols[4]).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)),
-            }
-        })
-        .collect()
-}
-
-fn fields_json(e: &EasemobError) -> Value {
-    let map: Map<String, Value> = e
-        .fields()
-        .map(|(k, v)| {
-            let v = match v {
-                FieldValue::U64(n) => Value::from(n),
-                FieldValue::List(items) => Value::from(items.to_vec()),
-                other => Value::from(other.to_string()),
-            };
-            (k.to_owned(), v)
-        })
-        .collect();
-    Value::Object(map)
-}
+use easemob_errors::{EasemobError, catalog_markdown};
+use easemob_errors_tests::{bodies, fields_json, official_rows as cases};
 
 #[test]
 fn the_fixture_covers_every_documented_row() {
@@ -68,13 +20,8 @@ fn every_documented_row_is_a_known_error_with_its_values() {
     for case in cases() {
         for body in bodies(case.error.as_deref(), &case.description) {
             let e = EasemobError::from_response(case.status, &body);
-            let got = (
-                e.variant_name(),
-                e.is_known(),
-                e.status(),
-                e.code(),
-                e.description().as_deref().map(str::to_owned),
-            );
+            let got =
+                (e.variant_name(), e.is_known(), e.status(), e.code(), e.description().map(str::to_owned));
             let want = (
                 case.variant.as_str(),
                 true,

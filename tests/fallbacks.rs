@@ -49,13 +49,34 @@ fn unknown_error_keeps_status_code_description_and_raw_body() {
 }
 
 #[test]
-fn known_error_with_unknown_description_is_unknown() {
+fn a_new_wording_of_a_known_code_is_known_and_kept() {
+    // `reach_limit` has one meaning: a wording the catalog has not seen is still it.
     let body = br#"{"error":"reach_limit","error_description":"Your request has reached some limit"}"#;
     let e = EasemobError::from_response(429, body);
+    assert!(matches!(e, EasemobError::ReachLimit { .. }), "{e:?}");
+    assert_eq!(e.description(), Some("Your request has reached some limit"));
+    assert!(matches!(e.retry(), RetryPolicy::Backoff(_)));
+    // `illegal_argument` has many: a new one lands on the code's own variant.
+    let body = br#"{"error":"illegal_argument","error_description":"brand new rule"}"#;
+    let e = EasemobError::from_response(400, body);
     assert!(
-        matches!(&e, EasemobError::Unknown(u) if u.description() == Some("Your request has reached some limit"))
+        matches!(&e, EasemobError::IllegalArgument { text } if text.description() == Some("brand new rule")),
+        "{e:?}"
     );
-    assert!(matches!(e.retry(), RetryPolicy::Backoff(_)), "falls back to the status policy");
+    // No description at all is a known code too.
+    let e = EasemobError::from_response(429, br#"{"error":"reach_limit"}"#);
+    assert!(matches!(e, EasemobError::ReachLimit { .. }), "{e:?}");
+    assert_eq!((e.description(), e.to_string().as_str()), (None, "429 reach_limit: (no description)"));
+}
+
+#[test]
+fn a_text_without_error_is_not_guessed_between_meanings() {
+    // "user not in group" is a text of two meanings at 404, under two codes.
+    let e = EasemobError::from_response(404, br#"{"error_description":"user not in group"}"#);
+    assert!(matches!(&e, EasemobError::Unknown(u) if u.description() == Some("user not in group")), "{e:?}");
+    // A new text without `error` is never taken by a catch-all.
+    let e = EasemobError::from_response(400, br#"{"error_description":"brand new rule"}"#);
+    assert!(matches!(e, EasemobError::Unknown(_)), "{e:?}");
 }
 
 #[test]
@@ -72,12 +93,13 @@ fn description_only_bodies_are_matched_without_error() {
         401,
         br#"{"error_description":"Unable to authenticate due to expired access token"}"#,
     );
-    assert_eq!(e, EasemobError::ExpiredToken);
+    assert!(matches!(e, EasemobError::ExpiredToken { .. }), "{e:?}");
+    assert_eq!(e.code(), None, "the body had no `error`");
     let e = EasemobError::from_response(
         401,
         br#"{"error":"","error_description":"Unable to authenticate due to expired access token"}"#,
     );
-    assert_eq!(e, EasemobError::ExpiredToken, "an empty error counts as none");
+    assert!(matches!(e, EasemobError::ExpiredToken { .. }), "an empty error counts as none: {e:?}");
 }
 
 #[test]
@@ -134,5 +156,5 @@ fn deep_nesting_is_bounded() {
         "[".repeat(100),
         "]".repeat(100)
     );
-    assert_eq!(EasemobError::from_response(429, ok.as_bytes()), EasemobError::ReachLimit);
+    assert!(matches!(EasemobError::from_response(429, ok.as_bytes()), EasemobError::ReachLimit { .. }));
 }

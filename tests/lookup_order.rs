@@ -14,14 +14,29 @@ fn classify(description: &str) -> LookupError {
 
 #[test]
 fn the_first_match_in_spec_order_wins_across_first_bytes() {
+    let t = |text: &'static str| easemob_errors::Text::new(text);
     // `{account} is banned` (a placeholder first) comes before `guest {action}`.
-    assert_eq!(classify("guest x is banned"), LookupError::Banned { account: "guest x".into() });
+    assert_eq!(
+        classify("guest x is banned"),
+        LookupError::Banned { account: "guest x".into(), text: t("guest x is banned") }
+    );
     // `guest {action}` comes before `{action} is not allowed`.
-    assert_eq!(classify("guest x is not allowed"), LookupError::Guest { action: "x is not allowed".into() });
-    assert_eq!(classify("x is not allowed"), LookupError::NotAllowed { action: "x".into() });
-    assert_eq!(classify("guest"), LookupError::Other { description: "guest".into() });
-    assert_eq!(classify("gone"), LookupError::Gone);
-    assert_eq!(classify("gone!"), LookupError::Other { description: "gone!".into() });
-    assert_eq!(classify(""), LookupError::Other { description: String::new() });
-    assert_eq!(classify(" is banned"), LookupError::Banned { account: String::new() });
+    assert_eq!(
+        classify("guest x is not allowed"),
+        LookupError::Guest { action: "x is not allowed".into(), text: t("guest x is not allowed") }
+    );
+    assert_eq!(
+        classify("x is not allowed"),
+        LookupError::NotAllowed { action: "x".into(), text: t("x is not allowed") }
+    );
+    assert_eq!(classify("guest"), LookupError::Other { text: t("guest") });
+    assert_eq!(classify("gone"), LookupError::Gone { text: t("gone") });
+    assert_eq!(
+        classify("Gone!"),
+        LookupError::Gone { text: t("Gone!") },
+        "closing punctuation and case do not count"
+    );
+    assert_eq!(classify("gone?"), LookupError::Other { text: t("gone?") });
+    assert_eq!(classify(""), LookupError::Other { text: t("") });
+    assert_eq!(classify(" is banned"), LookupError::Banned { account: String::new(), text: t(" is banned") });
 }

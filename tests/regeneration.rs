@@ -85,7 +85,7 @@ fn spec_edits_regenerate_without_clean_and_nothing_else_rebuilds() {
     fixture.edit_spec(|spec| {
         spec.replace("error = \"cart_locked\"", "error = \"cart_busy\"")
             + "\n[[errors]]\nvariant = \"CouponExpired\"\nstatus = 400\nerror = \"coupon_expired\"\n\
-               description = \"coupon {code} expired\"\ncause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n"
+               description = \"the coupon has expired\"\ncause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n"
     });
     let log = fixture.build();
     assert_eq!(compiled(&log), ["regen_fixture"], "only the crate that includes the spec rebuilds:\n{log}");

@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             Some(e) => {
                 ok += 1;
                 if verbose {
-                    let caps = e.template.captures(&desc).unwrap_or_default();
+                    let caps = e.templates.iter().find_map(|t| t.captures(&desc)).unwrap_or_default();
                     println!("line {}: {} {caps:?}", n + 1, e.variant);
                 }
             }

@@ -14,7 +14,10 @@ pub fn enum_doc(model: &Model) -> String {
         .unwrap_or_else(|| "The errors of this API, generated from its spec by `include_errors!`.".into());
     doc.push_str(
         "\n\nBuild one with `from_response(status, body)`; match on the variants, or ask it for \
-         `status()`, `code()`, `description()`, `cause()`, `retry()` and `should_alert()`.\n",
+         `status()`, `code()`, `description()`, `cause()`, `retry()` and `should_alert()`.\n\n\
+         Each variant is one meaning and lists the descriptions it accepts; letter case, quotes, \
+         whitespace runs and a closing `.`, `!` or `。` do not count when matching them. Every \
+         variant keeps the server's words in its field `text` (skip it with `..` in patterns).\n",
     );
     if !model.statuses.is_empty() {
         doc.push_str("\n# Statuses\n\n| status | meaning | retry | alert |\n|---|---|---|---|\n");
@@ -40,7 +43,7 @@ pub fn enum_doc(model: &Model) -> String {
                 "| [`{v}`](Self::{v}) | {} | {} | {} | {} |",
                 e.status,
                 cell(&code(e)),
-                cell(&code_span(&e.template.text)),
+                cell(&forms_summary(e)),
                 policy(e.retry),
                 v = e.variant,
             );
@@ -49,12 +52,21 @@ pub fn enum_doc(model: &Model) -> String {
     doc
 }
 
-/// A variant's doc: what the server sends, why, and what to do.
+/// A variant's doc: what the server sends (every form it accepts), why, and what to do.
 pub fn variant_doc(e: &EntryModel) -> String {
-    let mut doc = format!("**{} {}** — {}\n\n", e.status, code(e), code_span(&e.template.text));
-    if e.catch_all {
-        doc.push_str("Matches any description with this status and `error` that no other entry matches.\n\n");
+    let mut doc = format!("**{} {}**\n\nAccepts:\n", e.status, code(e));
+    for t in &e.templates {
+        let _ = writeln!(doc, "- {}", code_span(&t.text));
     }
+    if e.without_error {
+        doc.push_str("- the same descriptions in a body without `error`\n");
+    }
+    if e.is_catch_all() {
+        doc.push_str("- any description with this status and `error` that no other entry matches\n");
+    } else if e.takes_any {
+        doc.push_str("- any other description with this status and `error` (its only meaning)\n");
+    }
+    doc.push('\n');
     let _ = write!(
         doc,
         "**Cause:** {}\n\n**Remedy:** {}\n\n**原因:** {}\n\n**处理:** {}\n\n**Retry:** {}. **Alert:** {}.",
@@ -66,6 +78,15 @@ pub fn variant_doc(e: &EntryModel) -> String {
         yes_no(e.alert)
     );
     doc
+}
+
+/// The catalog table's description cell: the first form, and how many more.
+fn forms_summary(e: &EntryModel) -> String {
+    match e.templates.split_first() {
+        None => "(any other)".to_owned(),
+        Some((first, [])) => code_span(&first.text),
+        Some((first, rest)) => format!("{} (+{} more)", code_span(&first.text), rest.len()),
+    }
 }
 
 /// A retry policy in words.

@@ -10,7 +10,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::docs::{enum_doc, variant_doc};
-use crate::template::PlaceholderKind;
+use crate::template::{Placeholder, PlaceholderKind};
 use crate::validate::{EntryModel, Group, Model, Policy, StatusModel};
 
 /// The generated code for `model`.
@@ -72,10 +72,7 @@ fn doc_attrs(text: &str) -> TokenStream {
 fn variant(e: &EntryModel) -> TokenStream {
     let doc = doc_attrs(&variant_doc(e));
     let name = Ident::new(&e.variant, Span::call_site());
-    if e.template.placeholders.is_empty() {
-        return quote! { #doc #name, };
-    }
-    let fields = e.template.placeholders.iter().map(|p| {
+    let fields = e.fields.iter().map(|p| {
         let field = Ident::new(&p.name, Span::call_site());
         let doc = format!(" The `{{{}}}` value of the description.", p.name);
         let ty = match p.kind {
@@ -85,7 +82,14 @@ fn variant(e: &EntryModel) -> TokenStream {
         };
         quote! { #[doc = #doc] #field: #ty, }
     });
-    quote! { #doc #name { #(#fields)* }, }
+    quote! {
+        #doc
+        #name {
+            #(#fields)*
+            /// The server's words: its description as sent, and whether the body had an `error`.
+            text: ::easemob_errors::Text,
+        },
+    }
 }
 
 fn number<T: Into<u64>>(n: T) -> Literal {
@@ -126,12 +130,8 @@ fn status_info(s: &StatusModel) -> TokenStream {
     }
 }
 
-fn catalog_entry(e: &EntryModel) -> TokenStream {
-    let EntryModel { variant, cause, cause_zh, remedy, remedy_zh, alert, .. } = e;
-    let (status, code, retry) = (number(e.status), option_str(e.error.as_deref()), policy(e.retry));
-    let text = &e.template.text;
-    let literals = &e.template.literals;
-    let placeholders = e.template.placeholders.iter().map(|p| {
+fn placeholders(list: &[Placeholder]) -> TokenStream {
+    let items = list.iter().map(|p| {
         let name = &p.name;
         let kind = match p.kind {
             PlaceholderKind::U64 => quote!(U64),
@@ -140,16 +140,25 @@ fn catalog_entry(e: &EntryModel) -> TokenStream {
         };
         quote!(__p::Placeholder { name: #name, kind: __p::PlaceholderKind::#kind })
     });
+    quote!(&[#(#items),*])
+}
+
+fn catalog_entry(e: &EntryModel) -> TokenStream {
+    let EntryModel { variant, cause, cause_zh, remedy, remedy_zh, alert, without_error, .. } = e;
+    let (status, code, retry) = (number(e.status), option_str(e.error.as_deref()), policy(e.retry));
+    let templates = e.templates.iter().map(|t| {
+        let (text, literals, placeholders) = (&t.text, &t.literals, placeholders(&t.placeholders));
+        quote!(__p::Template { text: #text, literals: &[#(#literals),*], placeholders: #placeholders })
+    });
+    let fields = placeholders(&e.fields);
     quote! {
         __p::CatalogEntry {
             variant: #variant,
             status: #status,
             code: #code,
-            template: __p::Template {
-                text: #text,
-                literals: &[#(#literals),*],
-                placeholders: &[#(#placeholders),*],
-            },
+            templates: &[#(#templates),*],
+            without_error: #without_error,
+            fields: #fields,
             cause: #cause,
             cause_zh: #cause_zh,
             remedy: #remedy,
@@ -162,28 +171,35 @@ fn catalog_entry(e: &EntryModel) -> TokenStream {
 
 fn group(g: &Group) -> TokenStream {
     let (status, code) = (number(g.status), option_str(g.error.as_deref()));
-    let entries = g.entries.iter().map(|&i| Literal::usize_unsuffixed(i));
-    quote!(__p::Group { status: #status, code: #code, entries: &[#(#entries),*] })
+    let forms = g.forms.iter().map(|f| {
+        let (entry, template) = (Literal::usize_unsuffixed(f.entry), Literal::usize_unsuffixed(f.template));
+        quote!((#entry, #template))
+    });
+    let catch_all = match g.catch_all {
+        Some(i) => {
+            let i = Literal::usize_unsuffixed(i);
+            quote!(Some(#i))
+        }
+        None => quote!(None),
+    };
+    quote!(__p::Group { status: #status, code: #code, forms: &[#(#forms),*], catch_all: #catch_all })
 }
 
 /// `__build`: the variant of entry `index`, its fields read from the matched values.
 fn build_fn(model: &Model) -> TokenStream {
     if model.entries.is_empty() {
         return quote! {
-            fn __build(_: usize, _: &__p::Values<'_>) -> Option<Self> {
+            fn __build(_: usize, _: ::easemob_errors::Text, _: &__p::Values<'_>) -> Option<Self> {
                 None
             }
         };
     }
-    let any_values = model.entries.iter().any(|e| !e.template.placeholders.is_empty());
+    let any_values = model.entries.iter().any(|e| !e.fields.is_empty());
     let values = if any_values { format_ident!("values") } else { format_ident!("_values") };
     let arms = model.entries.iter().enumerate().map(|(i, e)| {
         let index = Literal::usize_unsuffixed(i);
         let name = Ident::new(&e.variant, Span::call_site());
-        if e.template.placeholders.is_empty() {
-            return quote!(#index => Self::#name,);
-        }
-        let fields = e.template.placeholders.iter().enumerate().map(|(at, p)| {
+        let fields = e.fields.iter().enumerate().map(|(at, p)| {
             let field = Ident::new(&p.name, Span::call_site());
             let at = Literal::usize_unsuffixed(at);
             let read = match p.kind {
@@ -191,12 +207,12 @@ fn build_fn(model: &Model) -> TokenStream {
                 PlaceholderKind::List => format_ident!("list"),
                 _ => format_ident!("string"),
             };
-            quote!(#field: #values.#read(#at)?)
+            quote!(#field: #values.#read(#at)?,)
         });
-        quote!(#index => Self::#name { #(#fields),* },)
+        quote!(#index => Self::#name { #(#fields)* text },)
     });
     quote! {
-        fn __build(index: usize, #values: &__p::Values<'_>) -> Option<Self> {
+        fn __build(index: usize, text: ::easemob_errors::Text, #values: &__p::Values<'_>) -> Option<Self> {
             Some(match index {
                 #(#arms)*
                 _ => return None,
@@ -210,11 +226,12 @@ fn view_fn(model: &Model) -> TokenStream {
     let arms = model.entries.iter().enumerate().map(|(i, e)| {
         let index = Literal::usize_unsuffixed(i);
         let name = Ident::new(&e.variant, Span::call_site());
-        let fields: Vec<Ident> =
-            e.template.placeholders.iter().map(|p| Ident::new(&p.name, Span::call_site())).collect();
-        let pattern =
-            if fields.is_empty() { quote!(Self::#name) } else { quote!(Self::#name { #(#fields),* }) };
-        quote!(#pattern => __p::View::known(&CATALOG, &ENTRIES[#index], [#(#fields.into()),*]),)
+        let fields: Vec<Ident> = e.fields.iter().map(|p| Ident::new(&p.name, Span::call_site())).collect();
+        quote! {
+            Self::#name { #(#fields,)* text } => {
+                __p::View::known(&CATALOG, &ENTRIES[#index], text, [#(#fields.into()),*])
+            }
+        }
     });
     quote! {
         fn __view(&self) -> __p::View<'_> {

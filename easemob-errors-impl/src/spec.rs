@@ -127,10 +127,11 @@ pub struct ErrorDef {
     pub status_loc: Loc,
     /// The body's `error` string; `None` when the server sends none (or an empty one).
     pub error: Option<String>,
-    /// The description template; `None` for a catch-all, which matches any description.
-    pub description: Option<Template>,
-    /// Where the description is, if given.
-    pub description_loc: Option<Loc>,
+    /// The description templates, each with where it is; none for a catch-all, which
+    /// matches any description.
+    pub descriptions: Vec<(Template, Loc)>,
+    /// Whether the server also sends these descriptions without `error`.
+    pub without_error: bool,
     /// Cause, English.
     pub cause: String,
     /// Cause, Chinese.
@@ -150,11 +151,12 @@ const API_KEYS: [&str; 2] = ["name", "doc"];
 const BACKOFF_KEYS: [&str; 3] = ["attempts", "base_ms", "max_ms"];
 const RETRY_TABLE_KEYS: [&str; 4] = ["action", "attempts", "base_ms", "max_ms"];
 const STATUS_KEYS: [&str; 5] = ["name", "meaning", "meaning_zh", "retry", "alert"];
-const ERROR_KEYS: [&str; 11] = [
+const ERROR_KEYS: [&str; 12] = [
     "variant",
     "status",
     "error",
     "description",
+    "without_error",
     "cause",
     "cause_zh",
     "remedy",
@@ -400,11 +402,14 @@ impl Cx<'_> {
             }
         };
         let error = self.optional_str(t, "error", what).map(|(e, _)| e).filter(|e| !e.is_empty());
-        let description = match self.optional_str(t, "description", what) {
-            Some((text, dloc)) => self.template(&text, dloc, what).map(|(tpl, dloc)| (Some(tpl), Some(dloc))),
-            None if t.contains_key("description") => None,
-            None => Some((None, None)),
-        };
+        let descriptions = self.descriptions(t, what);
+        let without_error = self.optional_bool(t, "without_error", what).unwrap_or(false);
+        if without_error && error.is_none() {
+            let at = t.get("without_error").map_or(whole.clone(), |v| v.span());
+            self.diags.push(self.loc(at).error(format!(
+                "`without_error` in {what} needs an `error`: an entry without one already matches bodies without `error`"
+            )));
+        }
         let cause = self.required_str(t, "cause", what, whole.clone());
         let cause_zh = self.required_str(t, "cause_zh", what, whole.clone());
         let remedy = self.required_str(t, "remedy", what, whole.clone());
@@ -417,7 +422,7 @@ impl Cx<'_> {
             return None;
         }
         let ((variant, variant_loc), (status, status_loc)) = (variant?, status?);
-        let (description, description_loc) = description?;
+        let descriptions = descriptions?;
         Some(ErrorDef {
             loc,
             variant,
@@ -425,8 +430,8 @@ impl Cx<'_> {
             status,
             status_loc,
             error,
-            description,
-            description_loc,
+            descriptions,
+            without_error,
             cause: cause?.0,
             cause_zh: cause_zh?.0,
             remedy: remedy?.0,
@@ -434,6 +439,36 @@ impl Cx<'_> {
             retry,
             alert,
         })
+    }
+
+    /// `description`: one template or an array of them (the forms of one meaning); none
+    /// when the key is absent.
+    fn descriptions(&mut self, t: &DeTable<'_>, what: &str) -> Option<Vec<(Template, Loc)>> {
+        let Some(v) = t.get("description") else { return Some(Vec::new()) };
+        let expected = "a template string or a non-empty array of them";
+        let items: Vec<&Value<'_>> = match v.get_ref() {
+            DeValue::String(_) => vec![v],
+            DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
+            _ => {
+                self.wrong_type(v, "description", what, expected);
+                return None;
+            }
+        };
+        let mut templates = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items {
+            match item.get_ref().as_str() {
+                Some(text) => match self.template(text, self.loc(item.span()), what) {
+                    Some(parsed) => templates.push(parsed),
+                    None => ok = false,
+                },
+                None => {
+                    self.wrong_type(item, "description", what, expected);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(templates)
     }
 
     /// Parses a description template, reporting its mistakes at their place in the file.

@@ -138,6 +138,26 @@ impl Template {
         Some((0..caps.len()).filter_map(|i| caps.get(i)).collect())
     }
 
+    /// Whether the two templates are the same under the tolerant rules: equal literals
+    /// (ignoring case, quotes, whitespace runs and closing punctuation) around
+    /// placeholders of the same kinds. Such templates match the same texts.
+    pub fn same_shape(&self, other: &Template) -> bool {
+        let kinds = |t: &Template| t.placeholders.iter().map(|p| p.kind).collect::<Vec<_>>();
+        let last = self.literals.len().saturating_sub(1);
+        self.literals.len() == other.literals.len()
+            && kinds(self) == kinds(other)
+            && self.literals.iter().zip(&other.literals).enumerate().all(|(i, (a, b))| {
+                let closing = |s: &str| -> String {
+                    if i == last {
+                        s.trim_end_matches(['.', '!', '。', ' ', '\t', '\r', '\n']).to_owned()
+                    } else {
+                        s.to_owned()
+                    }
+                };
+                easemob_errors_template::units_equal(&closing(a), &closing(b))
+            })
+    }
+
     /// Whether every text that `other` matches is also matched by `self`
     /// (so an earlier `self` would always win over a later `other`).
     ///
@@ -278,5 +298,7 @@ mod tests {
         assert!(!t("user {a} x").covers(&t("users b x")));
         assert!(!t("a {x} b").covers(&t("a {y} c")));
         assert!(!t("{n:u64}").covers(&t("7")), "typed placeholders are not compared");
+        assert!(t("Order {n:u64}  gone.").same_shape(&t("order {id:u64} gone")));
+        assert!(!t("order {n:u64} gone").same_shape(&t("order {id} gone")));
     }
 }

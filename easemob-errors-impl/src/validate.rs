@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec};
-use crate::template::Template;
+use crate::template::{Placeholder, Template};
 
 /// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
 pub const DEFAULT_BACKOFF: Backoff = Backoff { attempts: 3, base_ms: 500, max_ms: 30_000 };
@@ -57,7 +57,7 @@ pub struct StatusModel {
     pub alert: bool,
 }
 
-/// A validated error entry.
+/// A validated error entry: one meaning, with every form the server gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryModel {
     /// Variant name.
@@ -66,10 +66,17 @@ pub struct EntryModel {
     pub status: u16,
     /// The `error` string, if the server sends one.
     pub error: Option<String>,
-    /// Description template; `{description}` for a catch-all.
-    pub template: Template,
-    /// Whether the entry gave no description and so matches any.
-    pub catch_all: bool,
+    /// The description templates, in spec order; empty for a catch-all. All of them
+    /// have the same placeholders (the variant's fields), possibly in another order.
+    pub templates: Vec<Template>,
+    /// Whether the server also sends these descriptions without `error`.
+    pub without_error: bool,
+    /// The variant's fields: the placeholders of the first template.
+    pub fields: Vec<Placeholder>,
+    /// Whether the entry also takes any description of its (status, `error`) that no
+    /// form matches: it gave none (a catch-all), or it is that pair's only meaning and
+    /// has no fields.
+    pub takes_any: bool,
     /// Cause, English.
     pub cause: String,
     /// Cause, Chinese.
@@ -84,16 +91,34 @@ pub struct EntryModel {
     pub alert: bool,
 }
 
-/// The entries one (status, `error`) pair may be: the unit of lookup.
+impl EntryModel {
+    /// Whether the entry gave no description and so is its pair's catch-all.
+    pub fn is_catch_all(&self) -> bool {
+        self.templates.is_empty()
+    }
+}
+
+/// One form of an entry: a template of it that a group tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    /// Index into [`Model::entries`].
+    pub entry: usize,
+    /// Index into that entry's templates.
+    pub template: usize,
+}
+
+/// The forms a body with one status and `error` may be: the unit of lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     /// HTTP status.
     pub status: u16,
     /// The `error` string; `None` for bodies without one.
     pub error: Option<String>,
-    /// Indices into [`Model::entries`] in the order they are tried: entries with a
-    /// description first, then the catch-all, each in spec order.
-    pub entries: Vec<usize>,
+    /// The forms in the order they are tried (spec order).
+    pub forms: Vec<Form>,
+    /// The entry a description no form matches lands on; `None` only for bodies without
+    /// `error`, which are never taken by a catch-all.
+    pub catch_all: Option<usize>,
 }
 
 /// Everything the expand stage needs.
@@ -120,17 +145,35 @@ impl Model {
         Model { name, doc: None, statuses: Vec::new(), entries: Vec::new(), groups: Vec::new(), files }
     }
 
-    /// The entry a response would be classified as, by the runtime's rules: the entries
-    /// of (status, `error`) in lookup order, the first whose template matches. An empty
-    /// `error` counts as none.
+    /// The entry a response would be classified as, by the runtime's rules (see
+    /// `spec/README.md`): with an `error`, the first form of (status, `error`) that
+    /// matches, else that pair's catch-all; without one, the first error-less form of
+    /// the status, else the one meaning among all the status's forms that matches (none
+    /// when several do). An empty `error` counts as none.
     pub fn classify(&self, status: u16, error: Option<&str>, description: &str) -> Option<&EntryModel> {
-        let key = (status, error.filter(|e| !e.is_empty()));
-        let group = self.groups.binary_search_by(|g| (g.status, g.error.as_deref()).cmp(&key)).ok()?;
-        self.groups[group]
-            .entries
+        let error = error.filter(|e| !e.is_empty());
+        let group = |error: Option<&str>| {
+            let at = self.groups.binary_search_by(|g| (g.status, g.error.as_deref()).cmp(&(status, error)));
+            at.ok().and_then(|i| self.groups.get(i))
+        };
+        let matches = |f: &Form| {
+            let entry = self.entries.get(f.entry)?;
+            entry.templates.get(f.template)?.captures(description).map(|_| f.entry)
+        };
+        if let Some(error) = error {
+            let g = group(Some(error))?;
+            return g.forms.iter().find_map(matches).or(g.catch_all).and_then(|i| self.entries.get(i));
+        }
+        if let Some(i) = group(None).and_then(|g| g.forms.iter().find_map(matches)) {
+            return self.entries.get(i);
+        }
+        let mut found = self
+            .groups
             .iter()
-            .filter_map(|&i| self.entries.get(i))
-            .find(|e| e.template.captures(description).is_some())
+            .filter(|g| g.status == status)
+            .flat_map(|g| g.forms.iter().filter_map(matches));
+        let first = found.next()?;
+        found.all(|i| i == first).then(|| self.entries.get(first)).flatten()
     }
 }
 
@@ -207,10 +250,11 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
             continue;
         };
         let retry = e.retry.as_ref().map_or(status.retry, |r| resolve(r, &mut diags));
+        check_forms(e, &mut diags);
         entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
     }
 
-    let groups = lookup_groups(&entries, &line_of, &mut diags);
+    let groups = lookup_groups(&mut entries, &line_of, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -226,12 +270,15 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
 }
 
 fn entry_model(e: &ErrorDef, retry: Policy, alert: bool) -> EntryModel {
+    let templates: Vec<Template> = e.descriptions.iter().map(|(t, _)| t.clone()).collect();
     EntryModel {
         variant: e.variant.clone(),
         status: e.status,
         error: e.error.clone(),
-        template: e.description.clone().unwrap_or_else(catch_all_template),
-        catch_all: e.description.is_none(),
+        fields: templates.first().map(|t| t.placeholders.clone()).unwrap_or_default(),
+        templates,
+        without_error: e.without_error,
+        takes_any: e.descriptions.is_empty(),
         cause: e.cause.clone(),
         cause_zh: e.cause_zh.clone(),
         remedy: e.remedy.clone(),
@@ -241,13 +288,42 @@ fn entry_model(e: &ErrorDef, retry: Policy, alert: bool) -> EntryModel {
     }
 }
 
-/// The template of an entry without a description: `{description}`, any text.
-fn catch_all_template() -> Template {
-    use crate::template::{Placeholder, PlaceholderKind};
-    Template {
-        text: "{description}".into(),
-        literals: vec![String::new(), String::new()],
-        placeholders: vec![Placeholder { name: "description".into(), kind: PlaceholderKind::Str }],
+/// The name of the field every variant has for the server's own words.
+pub const TEXT_FIELD: &str = "text";
+
+/// The forms of one entry must give the variant the same fields, and none may be
+/// called `text`; an entry without `error` needs a description to be told by.
+fn check_forms(e: &ErrorDef, diags: &mut Vec<Diagnostic>) {
+    if e.error.is_none() && e.descriptions.is_empty() {
+        diags.push(e.variant_loc.error(format!(
+            "entry `{}` has neither `error` nor `description`: a body without `error` is told by its description alone, so the entry could never match"
+        , e.variant)).with_help("give the entry the description the server sends, or the `error` it sends"));
+    }
+    let Some(((first, _), rest)) = e.descriptions.split_first() else { return };
+    for (t, loc) in &e.descriptions {
+        if t.placeholders.iter().any(|p| p.name == TEXT_FIELD) {
+            diags.push(loc.error(format!(
+                "placeholder `{{{TEXT_FIELD}}}` in entry `{}`: every variant has a field `{TEXT_FIELD}` that keeps the server's words",
+                e.variant
+            )).with_help("give the captured value another name"));
+        }
+    }
+    let mut want: Vec<_> = first.placeholders.iter().map(|p| (&p.name, p.kind.name())).collect();
+    want.sort();
+    for (t, loc) in rest {
+        let mut got: Vec<_> = t.placeholders.iter().map(|p| (&p.name, p.kind.name())).collect();
+        got.sort();
+        if got != want {
+            diags.push(
+                loc.error(format!(
+                    "the descriptions of entry `{}` have different placeholders: `{}` and `{}`",
+                    e.variant, first.text, t.text
+                ))
+                .with_help(
+                    "every form of one meaning gives the variant the same fields (same names and types)",
+                ),
+            );
+        }
     }
 }
 
@@ -279,58 +355,134 @@ fn check_variant_name<'s>(
     }
 }
 
-/// Groups the entries by (status, `error`) in lookup order, and reports the entries
-/// that can never match: a second entry with the same description (or a second
-/// catch-all), and an entry whose every description an earlier one already matches.
+/// Groups the forms by (status, `error`), gives each pair with an `error` its
+/// catch-all, and reports what can never match or cannot be told apart.
 fn lookup_groups(
-    entries: &[(&ErrorDef, EntryModel)],
+    entries: &mut [(&ErrorDef, EntryModel)],
     line_of: &dyn Fn(&Loc) -> String,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Group> {
-    let mut groups: BTreeMap<(u16, Option<&str>), Vec<usize>> = BTreeMap::new();
+    let mut pairs: BTreeMap<(u16, Option<String>), Vec<usize>> = BTreeMap::new();
     for (i, (_, e)) in entries.iter().enumerate() {
-        groups.entry((e.status, e.error.as_deref())).or_default().push(i);
-    }
-    let mut out = Vec::with_capacity(groups.len());
-    for ((status, error), mut members) in groups {
-        // Specific templates first, then catch-alls; a stable sort keeps spec order.
-        members.sort_by_key(|&i| entries[i].1.catch_all);
-        for (pos, &later) in members.iter().enumerate() {
-            let (b_def, b) = &entries[later];
-            for &earlier in &members[..pos] {
-                let (a_def, a) = &entries[earlier];
-                let at = b_def.description_loc.as_ref().unwrap_or(&b_def.variant_loc);
-                if a.template.text == b.template.text {
-                    let error = error.map_or_else(|| "absent".to_owned(), |e| format!("`{e}`"));
-                    diags.push(
-                        at.error(format!(
-                            "entries `{}` and `{}` match the same (status {status}, error {error}, description `{}`)",
-                            a.variant, b.variant, b.template.text
-                        ))
-                        .with_help(format!("remove one of them; `{}` is at {}", a.variant, line_of(&a_def.loc))),
-                    );
-                    break;
-                }
-                if a.template.covers(&b.template) {
-                    diags.push(
-                        at.error(format!(
-                            "entry `{}` can never match: the earlier entry `{}` (description `{}`) matches every description `{}` can",
-                            b.variant, a.variant, a.template.text, b.template.text
-                        ))
-                        .with_help(format!(
-                            "move `{}` before `{}` (at {}), or make the templates disjoint",
-                            b.variant,
-                            a.variant,
-                            line_of(&a_def.loc)
-                        )),
-                    );
-                    break;
-                }
-            }
+        pairs.entry((e.status, e.error.clone())).or_default().push(i);
+        if e.without_error {
+            pairs.entry((e.status, None)).or_default().push(i);
         }
-        out.push(Group { status, error: error.map(str::to_owned), entries: members });
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for ((status, error), members) in pairs {
+        let forms: Vec<Form> = members
+            .iter()
+            .flat_map(|&entry| {
+                (0..entries[entry].1.templates.len()).map(move |template| Form { entry, template })
+            })
+            .collect();
+        report_overlaps(entries, &forms, status, error.as_deref(), line_of, diags);
+        let catch_all = match &error {
+            None => None,
+            Some(code) => catch_all(entries, &members, status, code, line_of, diags),
+        };
+        if let Some(i) = catch_all {
+            entries[i].1.takes_any = true;
+        }
+        out.push(Group { status, error, forms, catch_all });
     }
     out
+}
+
+/// Reports a form that an earlier one of the same pair already matches in full (under
+/// the tolerant rules: case, quotes, whitespace runs and closing punctuation do not
+/// count), so that it can never win.
+fn report_overlaps(
+    entries: &[(&ErrorDef, EntryModel)],
+    forms: &[Form],
+    status: u16,
+    error: Option<&str>,
+    line_of: &dyn Fn(&Loc) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let pair = match error {
+        Some(e) => format!("(status {status}, error `{e}`)"),
+        None => format!("(status {status}, no `error`)"),
+    };
+    for (pos, later) in forms.iter().enumerate() {
+        let (b_def, b) = &entries[later.entry];
+        let (b_tpl, at) = &b_def.descriptions[later.template];
+        let Some(earlier) = forms[..pos].iter().find(|f| {
+            let a = &entries[f.entry].1.templates[f.template];
+            a.same_shape(b_tpl) || a.covers(b_tpl)
+        }) else {
+            continue;
+        };
+        let (a_def, a) = &entries[earlier.entry];
+        let a_tpl = &a.templates[earlier.template];
+        let message = if earlier.entry == later.entry {
+            format!(
+                "description `{}` of entry `{}` is already matched by its description `{}`",
+                b_tpl.text, b.variant, a_tpl.text
+            )
+        } else {
+            format!(
+                "entries `{}` and `{}` cannot be told apart under {pair}: every description `{}` matches, `{}` matches too",
+                a.variant, b.variant, b_tpl.text, a_tpl.text
+            )
+        };
+        diags.push(at.error(message).with_help(format!(
+            "letter case, quotes, whitespace runs and a closing `.`/`!`/`。` do not count when matching; remove the form, or make the templates disjoint (`{}` is at {})",
+            a.variant,
+            line_of(&a_def.loc)
+        )));
+    }
+}
+
+/// The catch-all of (status, `code`): the entry without a description, or the pair's
+/// only meaning when it has no fields. A pair of several meanings needs one declared.
+fn catch_all(
+    entries: &[(&ErrorDef, EntryModel)],
+    members: &[usize],
+    status: u16,
+    code: &str,
+    line_of: &dyn Fn(&Loc) -> String,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let own: Vec<usize> =
+        members.iter().copied().filter(|&i| entries[i].1.error.as_deref() == Some(code)).collect();
+    let declared: Vec<usize> = own.iter().copied().filter(|&i| entries[i].1.is_catch_all()).collect();
+    if let [first, second, ..] = declared[..] {
+        let (a_def, a) = &entries[first];
+        diags.push(
+            entries[second]
+                .0
+                .variant_loc
+                .error(format!(
+                    "entries `{}` and `{}` are both catch-alls of (status {status}, error `{code}`)",
+                    a.variant, entries[second].1.variant
+                ))
+                .with_help(format!(
+                    "keep one entry without `description`; `{}` is at {}",
+                    a.variant,
+                    line_of(&a_def.loc)
+                )),
+        );
+    }
+    if let Some(&i) = declared.first() {
+        return Some(i);
+    }
+    match own[..] {
+        [only] if entries[only].1.fields.is_empty() => Some(only),
+        _ => {
+            let (first_def, _) = &entries[*own.first()?];
+            let variant = crate::ident::to_upper_camel(code);
+            diags.push(first_def.loc.error(format!(
+                "(status {status}, error `{code}`) has no catch-all: a description none of its {} entries matches would have no variant",
+                own.len()
+            )).with_help(format!(
+                "add an entry for the code itself, without `description`, e.g. `variant = \"{}\"`, `status = {status}`, `error = \"{code}\"` with its cause and remedy",
+                if variant.is_empty() { "OtherError".to_owned() } else { variant }
+            )));
+            None
+        }
+    }
 }
 
 fn suggest_variant(name: &str) -> String {

@@ -35,6 +35,15 @@ remedy = "r"
 remedy_zh = "处理"
 
 [[errors]]
+variant = "OrderMissing"
+status = 404
+error = "order_not_found"
+cause = "c"
+cause_zh = "原因"
+remedy = "r"
+remedy_zh = "处理"
+
+[[errors]]
 variant = "Throttled"
 status = 429
 error = "throttled"
@@ -81,9 +90,9 @@ fn parse_keeps_values_and_positions() {
 #[test]
 fn validate_resolves_defaults_and_inherits_status_policy() {
     let model = check(src(GOOD)).unwrap();
-    let throttled = &model.entries[1];
-    assert!(throttled.catch_all);
-    assert_eq!(throttled.template.placeholders[0].name, "description");
+    let throttled = &model.entries[2];
+    assert!(throttled.is_catch_all() && throttled.takes_any);
+    assert!(throttled.fields.is_empty(), "a catch-all's variant keeps its text in `text` only");
     match throttled.retry {
         Policy::Backoff(b) => assert_eq!((b.attempts, b.base_ms, b.max_ms), (4, 100, 1000)),
         other => panic!("{other:?}"),
@@ -97,8 +106,18 @@ fn model_classifies_like_the_runtime() {
     let model = check(src(GOOD)).unwrap();
     let variant = |s, e, d| model.classify(s, Some(e), d).map(|e| e.variant.as_str());
     assert_eq!(variant(404, "order_not_found", "order 12 does not exist"), Some("OrderNotFound"));
-    assert_eq!(variant(404, "order_not_found", "order x does not exist"), None, "u64 must parse");
+    assert_eq!(variant(404, "order_not_found", "Order 12 does not exist."), Some("OrderNotFound"));
+    assert_eq!(
+        variant(404, "order_not_found", "order x does not exist"),
+        Some("OrderMissing"),
+        "u64 must parse"
+    );
     assert_eq!(variant(429, "throttled", "anything"), Some("Throttled"));
+    assert_eq!(variant(400, "throttled", "anything"), None, "an undeclared pair");
+    // Without `error`: the one meaning whose form matches, never a catch-all.
+    let bare = |s, d| model.classify(s, None, d).map(|e| e.variant.as_str());
+    assert_eq!(bare(404, "order 12 does not exist"), Some("OrderNotFound"));
+    assert_eq!(bare(429, "anything"), None);
 }
 
 #[test]
@@ -150,16 +169,74 @@ fn cross_entry_rules_are_checked() {
         entry("Late", 404, "order_not_found", "order 7 does not exist")
     );
     let errs = errors(&shadow);
-    assert!(errs.iter().any(|e| e.contains("entry `Late` can never match")), "{errs:#?}");
-    let same =
-        format!("{GOOD}{}", entry("Again", 404, "order_not_found", "order {order_id:u64} does not exist"));
-    assert!(errors(&same).iter().any(|e| e.contains("match the same")));
+    assert!(errs.iter().any(|e| e.contains("entries `Any` and `Late` cannot be told apart")), "{errs:#?}");
+    // Under the tolerant rules, case, quotes, whitespace and a closing period do not count.
+    let spelled = format!(
+        "{GOOD}{}{}",
+        entry("First", 404, "gone", "gone for {why}"),
+        entry("Again", 404, "gone", "Gone  for {reason}.")
+    );
+    let errs = errors(&spelled);
+    assert!(errs.iter().any(|e| e.contains("entries `First` and `Again` cannot be told apart")), "{errs:#?}");
+    let forms = format!(
+        "{GOOD}{}",
+        entry("Twice", 404, "gone", "gone for {why}").replace(
+            "description = \"gone for {why}\"",
+            "description = [\"gone for {why}\", \"Gone for {why}!\"]",
+        )
+    );
+    let errs = errors(&forms);
+    assert!(errs.iter().any(|e| e.contains("is already matched by its description")), "{errs:#?}");
 }
 
 #[test]
-fn lookup_order_groups_entries_with_specific_templates_first() {
-    // Groups of (status, `error`), sorted by that pair; in a group, entries with a
-    // description before catch-alls, each in spec order.
+fn every_pair_has_a_catch_all_and_forms_agree() {
+    let no_catch_all = GOOD.replacen(
+        "variant = \"OrderMissing\"",
+        "variant = \"OrderMissing\"\ndescription = \"no such order\"",
+        1,
+    );
+    let errs = errors(&no_catch_all);
+    assert!(
+        errs.iter().any(|e| e.contains("(status 404, error `order_not_found`) has no catch-all")
+            && e.contains("variant = \"OrderNotFound\"")),
+        "{errs:#?}"
+    );
+    let fields = GOOD.replace(
+        "description = \"order {order_id:u64} does not exist\"",
+        "description = [\"order {order_id:u64} does not exist\", \"order {id} is gone\"]",
+    );
+    assert!(errors(&fields).iter().any(|e| e.contains("have different placeholders")));
+    let reserved = GOOD.replace("order {order_id:u64} does not exist", "order {text} does not exist");
+    assert!(errors(&reserved).iter().any(|e| e.contains("placeholder `{text}`")));
+    let bare = format!(
+        "{GOOD}\n[[errors]]\nvariant = \"Bare\"\nstatus = 404\ncause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n"
+    );
+    assert!(errors(&bare).iter().any(|e| e.contains("has neither `error` nor `description`")));
+    let orphan = GOOD
+        .replace("alert = false", "alert = false\nwithout_error = true")
+        .replace("error = \"throttled\"\n", "");
+    assert!(errors(&orphan).iter().any(|e| e.contains("`without_error` in")), "{:#?}", errors(&orphan));
+}
+
+#[test]
+fn errorless_forms_of_one_status_must_not_overlap() {
+    let spec = format!(
+        "{GOOD}{}{}",
+        entry("Slow", 429, "slow", "slow down").replace("remedy_zh", "without_error = true\nremedy_zh"),
+        entry("Slower", 429, "slower", "Slow down!").replace("remedy_zh", "without_error = true\nremedy_zh"),
+    );
+    let errs = errors(&spec);
+    assert!(
+        errs.iter()
+            .any(|e| e
+                .contains("entries `Slow` and `Slower` cannot be told apart under (status 429, no `error`)")),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn groups_hold_forms_in_spec_order_and_their_catch_all() {
     let spec = format!(
         "{GOOD}{}{}{}{}",
         entry("Specific", 429, "throttled", "slow down"),
@@ -168,23 +245,27 @@ fn lookup_order_groups_entries_with_specific_templates_first() {
         entry("Later", 429, "throttled", "wait {secs:u64} s"),
     );
     let model = check(src(&spec)).unwrap_or_else(|r| panic!("{:#?}", r.messages));
-    let groups: Vec<(u16, Option<&str>, Vec<&str>)> = model
+    let name = |i: usize| model.entries[i].variant.as_str();
+    // (status, `error`, the variants of its forms, its catch-all)
+    type Shape<'m> = (u16, Option<&'m str>, Vec<&'m str>, Option<&'m str>);
+    let groups: Vec<Shape<'_>> = model
         .groups
         .iter()
         .map(|g| {
             (
                 g.status,
                 g.error.as_deref(),
-                g.entries.iter().map(|&i| model.entries[i].variant.as_str()).collect(),
+                g.forms.iter().map(|f| name(f.entry)).collect(),
+                g.catch_all.map(name),
             )
         })
         .collect();
     assert_eq!(
         groups,
         [
-            (404, Some("gone"), vec!["Other"]),
-            (404, Some("order_not_found"), vec!["OrderNotFound", "Second"]),
-            (429, Some("throttled"), vec!["Specific", "Later", "Throttled"]),
+            (404, Some("gone"), vec!["Other"], Some("Other")),
+            (404, Some("order_not_found"), vec!["OrderNotFound", "Second"], Some("OrderMissing")),
+            (429, Some("throttled"), vec!["Specific", "Later"], Some("Throttled")),
         ]
     );
     assert_eq!(model.classify(429, Some("throttled"), "wait 3 s").map(|e| e.variant.as_str()), Some("Later"));
@@ -202,15 +283,16 @@ fn a_large_spec_keeps_order_and_entry_numbers() {
     }
     let model = check(src(&spec)).unwrap_or_else(|r| panic!("{:#?}", r.messages));
     let variants: Vec<&str> = model.entries.iter().map(|e| e.variant.as_str()).collect();
-    let expected: Vec<String> = ["OrderNotFound".to_owned(), "Throttled".to_owned()]
-        .into_iter()
-        .chain((0..2100).map(|i| format!("E{i}")))
-        .collect();
+    let expected: Vec<String> =
+        ["OrderNotFound".to_owned(), "OrderMissing".to_owned(), "Throttled".to_owned()]
+            .into_iter()
+            .chain((0..2100).map(|i| format!("E{i}")))
+            .collect();
     assert_eq!(variants, expected);
     // An entry without a name in the second half is reported with its number.
     let broken = spec.replacen("variant = \"E2000\"\n", "", 1);
     let errs = errors(&broken);
-    assert!(errs.iter().any(|e| e.contains("[[errors]] entry #2003")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("[[errors]] entry #2004")), "{errs:#?}");
 }
 
 #[test]
@@ -231,9 +313,10 @@ fn problems_of_every_kind_are_reported_in_the_spec_s_order() {
     };
     let duplicate = at("duplicate variant name `E3`");
     let undeclared = at("status 418 of entry `E10` is not declared");
-    let same = at("entries `E2049` and `E2050` match the same");
-    assert!(duplicate < undeclared && undeclared < same, "{errs:#?}");
-    assert_eq!(errs.len(), 3, "{errs:#?}");
+    let same = at("entries `E2049` and `E2050` cannot be told apart");
+    let no_catch_all = at("(status 404, error `e2049`) has no catch-all");
+    assert!(duplicate < undeclared && undeclared < no_catch_all && no_catch_all < same, "{errs:#?}");
+    assert_eq!(errs.len(), 4, "{errs:#?}");
 }
 
 #[test]
@@ -259,7 +342,7 @@ fn include_reads_files_and_directories_relative_to_the_root_file() {
     let sources = source::read_sources("api.toml", Some(&dir)).unwrap();
     let names: Vec<&str> = sources.iter().map(|s| s.display.as_str()).collect();
     assert_eq!(names, ["api.toml", "parts/a.toml", "parts/b.toml"]);
-    assert_eq!(check(sources).unwrap().entries.len(), 2);
+    assert_eq!(check(sources).unwrap().entries.len(), 3);
     // A file that includes itself is read twice, not forever: one [api] too many.
     std::fs::write(dir.join("api.toml"), format!("include = [\"api.toml\"]\n{head}")).unwrap();
     let rejected = check(source::read_sources("api.toml", Some(&dir)).unwrap()).unwrap_err();

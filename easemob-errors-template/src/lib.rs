@@ -16,6 +16,8 @@
 //! let caps = captures(&literals, &kinds, "sku A-1: requested 5, available 2").unwrap();
 //! assert_eq!((caps.get(0), caps.get(1), caps.get(2)), (Some("A-1"), Some("5"), Some("2")));
 //! assert!(captures(&literals, &kinds, "sku A-1: requested five, available 2").is_none());
+//! // Letter case, quotes and whitespace runs of the literal text do not count.
+//! assert!(captures(&literals, &kinds, "SKU A-1:  requested 5, available 2").is_some());
 //! ```
 
 #![forbid(unsafe_code)]
@@ -127,6 +129,12 @@ impl<'t> Captures<'t> {
 /// Matches `text` against the template made of `literals` (one more than `placeholders`)
 /// and `placeholders`; the values of its placeholders if it matches.
 ///
+/// Literal text matches tolerantly (see [`units_equal`]): regardless of ASCII letter
+/// case, straight or typographic quotes, and the length of whitespace runs. Closing
+/// punctuation — trailing `.`, `!`, `。` and whitespace — is ignored on both sides, and
+/// is never part of a value. Captured values are slices of `text` itself: the server's
+/// exact words.
+///
 /// The first literal must start the text and the last one end it. Each literal between
 /// is found leftmost; if a typed value does not parse with that split, later occurrences
 /// are tried, leftmost first, within [`MAX_PLACEMENTS`]. Templates with more than
@@ -141,38 +149,134 @@ pub fn captures<'t, S: AsRef<str>, P: HasKind>(
     if rest.len() != kinds.len() || kinds.len() > MAX_PLACEHOLDERS {
         return None;
     }
-    // Most templates of a group differ from the text in their first or last byte: those
-    // tests are cheaper than the calls that compare whole literals.
-    let first = first.as_ref();
-    let last_byte = rest.last().and_then(|l| l.as_ref().as_bytes().last());
-    if first.as_bytes().first().is_some_and(|b| text.as_bytes().first() != Some(b))
-        || last_byte.is_some_and(|b| text.as_bytes().last() != Some(b))
-    {
+    let (first, text_bytes) = (first.as_ref().as_bytes(), text.as_bytes());
+    let last = rest.last().map_or(first, |l| l.as_ref().as_bytes());
+    // A sentence's closing punctuation is neither matched nor part of a value.
+    match_from(first, rest, kinds, text, trim_closing(last), trim_closing(text_bytes).len())
+}
+
+/// Matches `text[..end]` against the template whose last literal is `last`.
+fn match_from<'t, S: AsRef<str>, P: HasKind>(
+    first: &[u8],
+    rest: &[S],
+    kinds: &[P],
+    text: &'t str,
+    last: &[u8],
+    end: usize,
+) -> Option<Captures<'t>> {
+    let text_bytes = text.as_bytes();
+    let mut caps = Captures { text, ranges: [(0, 0); MAX_PLACEHOLDERS], len: kinds.len() };
+    if rest.is_empty() {
+        return (match_forward(text_bytes, 0, last) == Some(end)).then_some(caps);
+    }
+    let start = match_forward(text_bytes, 0, first)?;
+    let last_start = match_backward(text_bytes, end, last)?;
+    if last_start < start {
         return None;
     }
-    let after_first = text.strip_prefix(first)?;
-    let mut search = Search {
-        caps: Captures { text, ranges: [(0, 0); MAX_PLACEHOLDERS], len: kinds.len() },
-        kinds,
-        middle: &[],
-        end: text.len(),
-        budget: MAX_PLACEMENTS,
-    };
-    let Some((last, middle)) = rest.split_last() else {
-        return after_first.is_empty().then_some(search.caps);
-    };
-    let start = text.len() - after_first.len();
-    search.end = text.len().checked_sub(last.as_ref().len()).filter(|&end| end >= start)?;
-    if !text.ends_with(last.as_ref()) {
-        return None;
+    let middle = &rest[..rest.len() - 1];
+    let mut search = Search { caps: &mut caps, kinds, middle, end: last_start, budget: MAX_PLACEMENTS };
+    search.place_from(0, start).then_some(caps)
+}
+
+/// `text` without its closing punctuation: trailing `.`, `!`, `。` and whitespace.
+fn trim_closing(text: &[u8]) -> &[u8] {
+    let mut end = text.len();
+    loop {
+        match text.get(..end) {
+            Some([.., b'.' | b'!' | b' ' | b'\t' | b'\r' | b'\n']) => end -= 1,
+            Some([.., 0xE3, 0x80, 0x82]) => end -= 3,
+            _ => return text.get(..end).unwrap_or_default(),
+        }
     }
-    search.middle = middle;
-    search.place_from(0, start).then_some(search.caps)
+}
+
+/// One unit of text as tolerant matching compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// A byte, ASCII letters in lower case.
+    Byte(u8),
+    /// A run of ASCII whitespace.
+    Space,
+    /// `'`, `‘` or `’`.
+    SingleQuote,
+    /// `"`, `“` or `”`.
+    DoubleQuote,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The unit that starts at `at`, and where it ends.
+fn unit_forward(text: &[u8], at: usize) -> Option<(Unit, usize)> {
+    let rest = text.get(at..)?;
+    Some(match rest {
+        [] => return None,
+        [b, ..] if is_space(*b) => (Unit::Space, at + rest.iter().take_while(|b| is_space(**b)).count()),
+        [b'\'', ..] | [0xE2, 0x80, 0x98 | 0x99, ..] => {
+            (Unit::SingleQuote, at + if rest[0] == b'\'' { 1 } else { 3 })
+        }
+        [b'"', ..] | [0xE2, 0x80, 0x9C | 0x9D, ..] => {
+            (Unit::DoubleQuote, at + if rest[0] == b'"' { 1 } else { 3 })
+        }
+        [b, ..] => (Unit::Byte(b.to_ascii_lowercase()), at + 1),
+    })
+}
+
+/// The unit that ends at `end`, and where it starts.
+fn unit_backward(text: &[u8], end: usize) -> Option<(Unit, usize)> {
+    let before = text.get(..end)?;
+    Some(match before {
+        [] => return None,
+        [.., b] if is_space(*b) => {
+            (Unit::Space, end - before.iter().rev().take_while(|b| is_space(**b)).count())
+        }
+        [.., 0xE2, 0x80, 0x98 | 0x99] => (Unit::SingleQuote, end - 3),
+        [.., 0xE2, 0x80, 0x9C | 0x9D] => (Unit::DoubleQuote, end - 3),
+        [.., b'\''] => (Unit::SingleQuote, end - 1),
+        [.., b'"'] => (Unit::DoubleQuote, end - 1),
+        [.., b] => (Unit::Byte(b.to_ascii_lowercase()), end - 1),
+    })
+}
+
+/// Whether two texts are equal under the tolerant rules: ASCII letter case, straight
+/// or typographic quotes (`'` `‘` `’`, `"` `“` `”`) and the length of whitespace runs
+/// do not count (closing punctuation is [`captures`]' business, not this one's).
+pub fn units_equal(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match_forward(a, 0, b) == Some(a.len())
+}
+
+/// Where `literal` ends if it matches `text` from `at`.
+fn match_forward(text: &[u8], mut at: usize, literal: &[u8]) -> Option<usize> {
+    let mut l = 0;
+    while let Some((want, next_l)) = unit_forward(literal, l) {
+        let (got, next) = unit_forward(text, at)?;
+        if got != want {
+            return None;
+        }
+        (l, at) = (next_l, next);
+    }
+    Some(at)
+}
+
+/// Where `literal` starts if it matches `text` ending at `end`.
+fn match_backward(text: &[u8], mut end: usize, literal: &[u8]) -> Option<usize> {
+    let mut l = literal.len();
+    while let Some((want, next_l)) = unit_backward(literal, l) {
+        let (got, next) = unit_backward(text, end)?;
+        if got != want {
+            return None;
+        }
+        (l, end) = (next_l, next);
+    }
+    Some(end)
 }
 
 /// The state of one match: the values placed so far and what is left to try.
-struct Search<'t, 'l, S, P> {
-    caps: Captures<'t>,
+struct Search<'c, 't, 'l, S, P> {
+    caps: &'c mut Captures<'t>,
     kinds: &'l [P],
     /// The literals between the first and the last.
     middle: &'l [S],
@@ -181,25 +285,24 @@ struct Search<'t, 'l, S, P> {
     budget: usize,
 }
 
-impl<S: AsRef<str>, P: HasKind> Search<'_, '_, S, P> {
+impl<S: AsRef<str>, P: HasKind> Search<'_, '_, '_, S, P> {
     /// Places the value of placeholder `i`, which starts at `pos`, and those after it.
     fn place_from(&mut self, i: usize, pos: usize) -> bool {
         let Some(literal) = self.middle.get(i) else {
             // The last placeholder takes the rest, up to the last literal.
             return self.place(i, pos, self.end);
         };
-        let literal = literal.as_ref();
-        let text = self.caps.text;
+        let literal = literal.as_ref().as_bytes();
+        let text = self.caps.text.as_bytes();
         let mut from = pos;
         while self.budget > 0 {
-            let Some(at) = text.get(from..self.end).and_then(|hay| find(hay, literal)) else {
+            let Some((at, after)) = find(text, from, self.end, literal) else {
                 return false;
             };
-            let at = from + at;
-            if self.place(i, pos, at) && self.place_from(i + 1, at + literal.len()) {
+            if self.place(i, pos, at) && self.place_from(i + 1, after) {
                 return true;
             }
-            from = at + text.get(at..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+            from = at + 1;
         }
         false
     }
@@ -223,23 +326,19 @@ impl<S: AsRef<str>, P: HasKind> Search<'_, '_, S, P> {
     }
 }
 
-/// Where `needle` first occurs in `hay`. Descriptions are short: trying each place where
-/// the needle's first byte occurs is cheaper than building the two-way searcher of
-/// `str::find` for every literal (which was two thirds of the time to classify a body
-/// whose template captures values). A match starts with the needle's first byte, so it
-/// starts at a character boundary.
-fn find(hay: &str, needle: &str) -> Option<usize> {
-    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
-    let Some(&first) = needle.first() else { return Some(0) };
-    let last_start = hay.len().checked_sub(needle.len())?;
-    let mut from = 0;
-    while let Some(at) = hay.get(from..=last_start)?.iter().position(|&b| b == first) {
-        if hay.get(from + at..).is_some_and(|h| h.starts_with(needle)) {
-            return Some(from + at);
+/// The leftmost place in `text[from..end]` where `literal` matches (starting at a
+/// character boundary and ending by `end`): where it starts and where it ends.
+fn find(text: &[u8], from: usize, end: usize, literal: &[u8]) -> Option<(usize, usize)> {
+    let hay = text.get(..end)?;
+    let Some((first, _)) = unit_forward(literal, 0) else {
+        return (from <= end).then_some((from, from));
+    };
+    (from..end).filter(|&at| hay.get(at).is_some_and(|&b| b & 0xC0 != 0x80)).find_map(|at| {
+        if unit_forward(hay, at)?.0 != first {
+            return None;
         }
-        from += at + 1;
-    }
-    None
+        match_forward(hay, at, literal).map(|after| (at, after))
+    })
 }
 
 #[cfg(test)]
@@ -263,7 +362,8 @@ mod tests {
         assert_eq!(values(&["ab", "ba"], &[Str], "aba"), None, "prefix and suffix may not overlap");
         assert_eq!(values(&["ab", "ba"], &[Str], "abba"), Some(vec![""]));
         assert_eq!(values(&["exact"], &[], "exact"), Some(vec![]));
-        assert_eq!(values(&["exact"], &[], "exact!"), None);
+        assert_eq!(values(&["exact"], &[], "exact!"), Some(vec![]), "closing punctuation is forgiven");
+        assert_eq!(values(&["exact"], &[], "exact?"), None);
     }
 
     #[test]
@@ -292,18 +392,46 @@ mod tests {
     }
 
     #[test]
-    fn find_is_leftmost_and_agrees_with_str_find() {
-        for (hay, needle) in [
-            ("abcabc", "ca"),
-            ("aaab", "ab"),
-            ("ab", "abc"),
-            ("xyz", "z"),
-            ("", "a"),
-            ("a", ""),
-            ("é é", " é"),
+    fn find_is_leftmost() {
+        for (hay, needle, want) in [
+            ("abcabc", "ca", Some((2, 4))),
+            ("aaab", "ab", Some((2, 4))),
+            ("ab", "abc", None),
+            ("xyz", "z", Some((2, 3))),
+            ("", "a", None),
+            ("a", "", Some((0, 0))),
+            ("é é", " é", Some((2, 5))),
+            ("a  b", " b", Some((1, 4))),
+            ("it’s", "'s", Some((2, 6))),
         ] {
-            assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+            assert_eq!(find(hay.as_bytes(), 0, hay.len(), needle.as_bytes()), want, "{hay:?} {needle:?}");
         }
+    }
+
+    #[test]
+    fn literals_match_tolerantly_and_values_stay_exact() {
+        let t = ["group member ", " doesn't exist"];
+        for text in [
+            "group member Bob doesn't exist",
+            "Group Member Bob doesn’t exist.",
+            "GROUP  MEMBER Bob\tdoesn‘t exist!",
+            "group member Bob doesn't exist 。",
+        ] {
+            let text = text.replace("\\t", "\t");
+            assert_eq!(values(&t, &[Str], &text), Some(vec!["Bob"]), "{text:?}");
+        }
+        assert_eq!(values(&t, &[Str], "group member Bob does not exist"), None);
+        assert_eq!(
+            values(&["This request has reached api limit"], &[], "this request has reached API limit!"),
+            Some(vec![])
+        );
+        assert_eq!(values(&["say \"hi\""], &[], "say “hi”"), Some(vec![]));
+        assert_eq!(values(&["say 'hi'"], &[], "say \"hi\""), None, "single and double quotes differ");
+        // Closing punctuation is never part of a value.
+        assert_eq!(values(&["user ", ""], &[Str], "user bob."), Some(vec!["bob"]));
+        assert_eq!(values(&["user ", "."], &[Str], "user bob"), Some(vec!["bob"]));
+        assert_eq!(values(&["group ", ""], &[U64], "group 42!"), Some(vec!["42"]));
+        assert!(units_equal("Doesn’t  EXIST", "doesn't exist") && !units_equal("a", "a."));
     }
 
     #[test]

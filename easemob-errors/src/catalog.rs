@@ -121,7 +121,8 @@ impl fmt::Display for Template {
     }
 }
 
-/// One error of the catalog: where it comes from, what it means, what to do.
+/// One error of the catalog: one meaning, every form the server gives it, what it
+/// means and what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CatalogEntry {
     #[doc(hidden)]
@@ -131,7 +132,11 @@ pub struct CatalogEntry {
     #[doc(hidden)]
     pub code: Option<&'static str>,
     #[doc(hidden)]
-    pub template: Template,
+    pub templates: &'static [Template],
+    #[doc(hidden)]
+    pub without_error: bool,
+    #[doc(hidden)]
+    pub fields: &'static [Placeholder],
     #[doc(hidden)]
     pub cause: &'static str,
     #[doc(hidden)]
@@ -162,9 +167,25 @@ impl CatalogEntry {
         self.code
     }
 
-    /// The description template.
-    pub const fn template(&self) -> &Template {
-        &self.template
+    /// The description templates the entry accepts, in the order they are tried;
+    /// empty for a catch-all, which takes any description of its status and `error`.
+    pub const fn templates(&self) -> &'static [Template] {
+        self.templates
+    }
+
+    /// Whether the server also sends these descriptions without `error`.
+    pub const fn also_without_error(&self) -> bool {
+        self.without_error
+    }
+
+    /// Whether the entry declares no description: the catch-all of its status and `error`.
+    pub const fn is_catch_all(&self) -> bool {
+        self.templates.is_empty()
+    }
+
+    /// The variant's fields (besides `text`): the placeholders its templates fill.
+    pub const fn fields(&self) -> &'static [Placeholder] {
+        self.fields
     }
 
     /// Why it happens (English).

@@ -10,16 +10,23 @@
 //!
 //! let body = br#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#;
 //! let err = EasemobError::from_response(429, body);
-//! assert_eq!(err, EasemobError::ReachLimit);
+//! assert!(matches!(err, EasemobError::ReachLimit { .. }));
 //! assert_eq!(err.to_string(), "429 reach_limit: This request has reached api limit");
 //! assert!(matches!(err.retry(), RetryPolicy::Backoff(_)));
 //!
 //! // Values the server puts into the text become fields.
 //! let body = br#"{"error":"illegal_argument","error_description":"group member alice doesn't exist"}"#;
 //! match EasemobError::from_response(400, body) {
-//!     EasemobError::GroupMemberNotFound { username } => assert_eq!(username, "alice"),
+//!     EasemobError::GroupMemberNotFound { username, .. } => assert_eq!(username, "alice"),
 //!     other => panic!("unexpected {other}"),
 //! }
+//!
+//! // The server's wording may drift: case, quotes, whitespace and a closing period
+//! // do not count, and the exact text is kept.
+//! let body = br#"{"error":"reach_limit","error_description":"this request has reached api limit."}"#;
+//! let err = EasemobError::from_response(429, body);
+//! assert!(matches!(err, EasemobError::ReachLimit { .. }));
+//! assert_eq!(err.description(), Some("this request has reached api limit."));
 //!
 //! // Nothing is lost: an error the catalog does not list keeps all the server sent.
 //! let err = EasemobError::from_response(400, br#"{"error":"brand_new","error_description":"?"}"#);
@@ -50,6 +57,7 @@ mod policy;
 pub mod reqwest;
 mod response;
 pub mod retry;
+mod text;
 #[cfg(feature = "token")]
 pub mod token;
 mod view;
@@ -63,5 +71,6 @@ pub use easemob_errors_macro::include_errors;
 pub use markdown::catalog_markdown;
 pub use policy::{Backoff, RetryPolicy};
 pub use response::{MAX_BODY_LEN, StatusOnly, UnknownError};
+pub use text::Text;
 
 include_errors!("spec/easemob.toml");

@@ -39,7 +39,7 @@ pub fn catalog_markdown(statuses: &[StatusInfo], entries: &[CatalogEntry]) -> St
             e.variant(),
             e.status(),
             e.code().map_or_else(|| "—".to_owned(), code),
-            code(e.template().text()),
+            forms(e),
             cell(e.cause()),
             cell(e.cause_zh()),
             cell(e.remedy()),
@@ -49,6 +49,19 @@ pub fn catalog_markdown(statuses: &[StatusInfo], entries: &[CatalogEntry]) -> St
         );
     }
     out
+}
+
+/// The entry's forms for a table cell: its templates, and whether the server also
+/// sends them without `error`.
+fn forms(e: &CatalogEntry) -> String {
+    let mut cell = e.templates().iter().map(|t| code(t.text())).collect::<Vec<_>>().join("<br>");
+    if e.is_catch_all() {
+        cell.push_str("(any other)");
+    }
+    if e.also_without_error() {
+        cell.push_str("<br>(also without `error`)");
+    }
+    cell
 }
 
 fn yes_no(b: bool) -> &'static str {

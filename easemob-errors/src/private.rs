@@ -11,6 +11,7 @@ use easemob_errors_template::Captures;
 
 pub use crate::catalog::{CatalogEntry, FieldValue, Placeholder, PlaceholderKind, StatusInfo, Template};
 pub use crate::policy::{Backoff, RetryPolicy};
+pub use crate::text::Text;
 pub use crate::view::View;
 pub use serde;
 
@@ -24,19 +25,23 @@ pub struct Catalog {
     pub statuses: &'static [StatusInfo],
     /// Every entry, in spec order: `__build`'s indices.
     pub entries: &'static [CatalogEntry],
-    /// The entries of each (status, `error`) pair, sorted by that pair.
+    /// The forms of each (status, `error`) pair, sorted by that pair.
     pub groups: &'static [Group],
 }
 
-/// The entries that a body with one status and `error` may be, in the order they are tried.
+/// What a body with one status and `error` may be, in the order it is tried.
 #[derive(Debug)]
 pub struct Group {
     /// The HTTP status.
     pub status: u16,
     /// The body's `error`; `None` for bodies without one.
     pub code: Option<&'static str>,
-    /// Indices into [`Catalog::entries`]: templates first, then the catch-all.
-    pub entries: &'static [usize],
+    /// The forms to try, in spec order: (entry, template) indices into
+    /// [`Catalog::entries`] and that entry's templates.
+    pub forms: &'static [(usize, usize)],
+    /// The entry that takes a description no form matches; `None` for bodies without
+    /// `error`, which no catch-all takes.
+    pub catch_all: Option<usize>,
 }
 
 impl Catalog {
@@ -46,41 +51,121 @@ impl Catalog {
         statuses.binary_search_by_key(&status, |s| s.status).ok().and_then(|i| statuses.get(i))
     }
 
-    /// The first entry of (status, `code`) whose template matches `description`, built
-    /// into the enum's variant.
-    fn lookup<T>(&self, status: u16, code: Option<&str>, description: &str, build: Build<T>) -> Option<T> {
+    fn group(&self, status: u16, code: Option<&str>) -> Option<&'static Group> {
         let groups: &'static [Group] = self.groups;
-        let group = groups.binary_search_by(|g| (g.status, g.code).cmp(&(status, code))).ok()?;
-        groups.get(group)?.entries.iter().find_map(|&index| {
-            let template = &self.entries.get(index)?.template;
-            let captures =
-                easemob_errors_template::captures(template.literals, template.placeholders, description)?;
-            build(index, &Values(captures))
-        })
+        let at = groups.binary_search_by(|g| (g.status, g.code).cmp(&(status, code))).ok()?;
+        groups.get(at)
+    }
+
+    /// The form (`entry`, `template`), if it matches `description`.
+    fn try_form<'t>(&self, (index, template): (usize, usize), description: &'t str) -> Option<Matched<'t>> {
+        let entry = self.entries.get(index)?;
+        let template = entry.templates.get(template)?;
+        let captures =
+            easemob_errors_template::captures(template.literals, template.placeholders, description)?;
+        Some(Matched { index, entry, template, captures })
+    }
+
+    /// Classifies a body's `error` and description into the enum's variant (see
+    /// `spec/README.md`, "How a response is classified").
+    fn lookup<T>(
+        &self,
+        status: u16,
+        code: Option<&str>,
+        description: Option<&str>,
+        build: Build<T>,
+    ) -> Option<T> {
+        let Some(code) = code else { return self.lookup_without_code(status, description?, build) };
+        let group = self.group(status, Some(code))?;
+        let text = description.unwrap_or_default();
+        if let Some(m) = group.forms.iter().find_map(|&form| self.try_form(form, text)) {
+            return m.build(description, true, build);
+        }
+        let index = group.catch_all?;
+        build(index, Text::sent(description, None, true), &Values::default())
+    }
+
+    /// A body without `error`: the status's error-less forms first; failing those, the
+    /// one meaning among all its forms that matches. Several meanings are not guessed.
+    fn lookup_without_code<T>(&self, status: u16, description: &str, build: Build<T>) -> Option<T> {
+        let errorless = self.group(status, None);
+        if let Some(m) = errorless.and_then(|g| g.forms.iter().find_map(|&f| self.try_form(f, description))) {
+            return m.build(Some(description), false, build);
+        }
+        let mut matches = self
+            .groups
+            .iter()
+            .filter(|g| g.status == status)
+            .flat_map(|g| g.forms.iter())
+            .filter_map(|&form| self.try_form(form, description));
+        let first = matches.next()?;
+        if matches.any(|m| m.index != first.index) {
+            return None;
+        }
+        first.build(Some(description), false, build)
     }
 }
 
-/// Builds the variant of catalog entry `index` from the values its template matched.
-pub type Build<T> = fn(usize, &Values<'_>) -> Option<T>;
+/// A form that matched a description: its entry, the template, where the values are.
+struct Matched<'t> {
+    index: usize,
+    entry: &'static CatalogEntry,
+    template: &'static Template,
+    captures: Captures<'t>,
+}
 
-/// The values a description gave a template's placeholders, as the variant's fields.
-#[derive(Debug, Clone, Copy)]
-pub struct Values<'t>(Captures<'t>);
+impl Matched<'_> {
+    /// The variant, keeping the server's words (borrowed from the catalog when they are
+    /// the template's own text, byte for byte).
+    fn build<T>(self, description: Option<&str>, code_sent: bool, build: Build<T>) -> Option<T> {
+        let declared = match self.template.literals {
+            [only] => Some(*only),
+            _ => None,
+        };
+        let text = Text::sent(description, declared, code_sent);
+        let values = Values {
+            captures: Some(self.captures),
+            template: self.template.placeholders,
+            fields: self.entry.fields,
+        };
+        build(self.index, text, &values)
+    }
+}
 
-impl Values<'_> {
-    /// The value of placeholder `i` as text.
+/// Builds the variant of catalog entry `index` from the server's words and the values
+/// its template matched.
+pub type Build<T> = fn(usize, Text, &Values<'_>) -> Option<T>;
+
+/// The values a description gave a template's placeholders, read as the variant's
+/// fields (a template may name them in another order than the variant).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Values<'t> {
+    captures: Option<Captures<'t>>,
+    template: &'static [Placeholder],
+    fields: &'static [Placeholder],
+}
+
+impl<'t> Values<'t> {
+    /// The text of the variant's field `i`.
+    fn get(&self, i: usize) -> Option<&'t str> {
+        let name = self.fields.get(i)?.name;
+        let at = self.template.iter().position(|p| p.name == name)?;
+        self.captures?.get(at)
+    }
+
+    /// The value of field `i` as text.
     pub fn string(&self, i: usize) -> Option<String> {
-        self.0.get(i).map(str::to_owned)
+        self.get(i).map(str::to_owned)
     }
 
-    /// The value of placeholder `i` as a number.
+    /// The value of field `i` as a number.
     pub fn u64(&self, i: usize) -> Option<u64> {
-        easemob_errors_template::parse_u64(self.0.get(i)?)
+        easemob_errors_template::parse_u64(self.get(i)?)
     }
 
-    /// The value of placeholder `i` as a list of names.
+    /// The value of field `i` as a list of names.
     pub fn list(&self, i: usize) -> Option<Vec<String>> {
-        Some(easemob_errors_template::split_list(self.0.get(i)?).map(str::to_owned).collect())
+        Some(easemob_errors_template::split_list(self.get(i)?).map(str::to_owned).collect())
     }
 }
 
@@ -106,8 +191,8 @@ pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: B
     }
 }
 
-/// Looks up a body's fields; an empty `error` counts as none, a missing description as
-/// empty. What no entry matches keeps everything: status, fields and raw body.
+/// Looks up a body's fields; an empty `error` counts as none. What no entry takes
+/// keeps everything: status, fields and raw body.
 fn classify_fields<T>(
     catalog: &'static Catalog,
     status: u16,
@@ -116,8 +201,7 @@ fn classify_fields<T>(
     build: Build<T>,
 ) -> Classified<T> {
     let code = fields.error.as_deref().filter(|c| !c.is_empty());
-    let description = fields.description.as_deref().unwrap_or("");
-    match catalog.lookup(status, code, description, build) {
+    match catalog.lookup(status, code, fields.description.as_deref(), build) {
         Some(known) => Classified::Known(known),
         None => Classified::Unknown(UnknownError::new(status, fields.error, fields.description, raw)),
     }
@@ -125,8 +209,8 @@ fn classify_fields<T>(
 
 /// The generated `Deserialize`: reads an error body (`error`, `error_description` and
 /// an optional `status`; other fields ignored) and classifies it. Without `status`, the
-/// catalog entries whose `error` and template match must agree on one status;
-/// otherwise deserialization fails, since the error cannot be told without it.
+/// statuses whose catalog takes the body must be exactly one; otherwise deserialization
+/// fails, since the error cannot be told without it.
 pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     catalog: &'static Catalog,
     deserializer: D,
@@ -144,18 +228,16 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     Ok(classify_fields(catalog, status, fields, &raw, build))
 }
 
-/// The one status of the catalog entries a body without `status` matches.
+/// The one status whose catalog takes a body without `status`.
 fn status_of(catalog: &Catalog, fields: &ErrorBody<'_>) -> Result<u16, &'static str> {
     let code = fields.error.as_deref().filter(|c| !c.is_empty());
-    let description = fields.description.as_deref().unwrap_or("");
-    let never: Build<()> = |_, _| Some(());
-    let mut statuses = catalog
-        .groups
-        .iter()
-        .filter(|g| g.code == code)
-        .map(|g| g.status)
-        .filter(|&status| catalog.lookup(status, code, description, never).is_some());
-    match (statuses.next(), statuses.next()) {
+    let description = fields.description.as_deref();
+    let taken: Build<()> = |_, _, _| Some(());
+    let mut statuses: Vec<u16> = catalog.groups.iter().map(|g| g.status).collect();
+    statuses.dedup();
+    let mut taking =
+        statuses.into_iter().filter(|&status| catalog.lookup(status, code, description, taken).is_some());
+    match (taking.next(), taking.next()) {
         (Some(status), None) => Ok(status),
         (Some(_), Some(_)) => {
             Err("error body has no `status` and matches catalog entries of several statuses")
@@ -178,8 +260,9 @@ macro_rules! __error_enum_impls {
             ///
             /// Total: any status and any bytes give a value, without panicking. The body's
             /// `error` and `error_description` are matched against the catalog (status,
-            /// `error`, description template); a body the catalog does not list gives
-            /// `Unknown`, one without a usable error body `Status`.
+            /// `error`, description templates, tolerant of letter case, quotes, whitespace
+            /// and closing punctuation); an `error` the catalog has never seen gives
+            /// `Unknown`, an answer without a usable error body `Status`.
             pub fn from_response(status: u16, body: &[u8]) -> Self {
                 Self::__from($crate::__private::classify(&$catalog, status, body, Self::__build))
             }
@@ -194,9 +277,8 @@ macro_rules! __error_enum_impls {
                 self.__view().code()
             }
 
-            /// The body's `error_description`, exactly as the server sent it
-            /// (rebuilt from the template and the captured values for known errors).
-            pub fn description(&self) -> ::core::option::Option<::std::borrow::Cow<'_, str>> {
+            /// The body's `error_description`, exactly as the server sent it.
+            pub fn description(&self) -> ::core::option::Option<&str> {
                 self.__view().description()
             }
 

@@ -2,7 +2,6 @@
 //! values, or the fallback it holds. Every accessor, `Display` and `Serialize` of the
 //! generated enums are written once, here, against this view.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use easemob_errors_template::MAX_PLACEHOLDERS;
@@ -11,6 +10,7 @@ use crate::__private::Catalog;
 use crate::catalog::{CatalogEntry, FieldValue, Fields, StatusInfo};
 use crate::policy::RetryPolicy;
 use crate::response::{StatusOnly, UnknownError};
+use crate::text::Text;
 
 /// What a generated `__view` returns for each variant.
 #[derive(Debug, Clone, Copy)]
@@ -21,16 +21,18 @@ pub struct View<'a> {
 
 #[derive(Debug, Clone, Copy)]
 enum Of<'a> {
-    Known { entry: &'static CatalogEntry, values: [Option<FieldValue<'a>>; MAX_PLACEHOLDERS] },
+    Known { entry: &'static CatalogEntry, text: &'a Text, values: [Option<FieldValue<'a>>; MAX_PLACEHOLDERS] },
     Status(&'a StatusOnly),
     Unknown(&'a UnknownError),
 }
 
 impl<'a> View<'a> {
-    /// A catalog variant: its entry, and its fields' values in template order.
+    /// A catalog variant: its entry, the server's words, and its fields' values in the
+    /// variant's order.
     pub fn known<const N: usize>(
         catalog: &'static Catalog,
         entry: &'static CatalogEntry,
+        text: &'a Text,
         values: [FieldValue<'a>; N],
     ) -> Self {
         const { assert!(N <= MAX_PLACEHOLDERS, "a template has at most MAX_PLACEHOLDERS placeholders") };
@@ -38,7 +40,7 @@ impl<'a> View<'a> {
         for (slot, value) in slots.iter_mut().zip(values) {
             *slot = Some(value);
         }
-        View { catalog, of: Of::Known { entry, values: slots } }
+        View { catalog, of: Of::Known { entry, text, values: slots } }
     }
 
     /// The `Status` variant.
@@ -76,21 +78,18 @@ impl<'a> View<'a> {
     /// The body's `error` string.
     pub fn code(&self) -> Option<&'a str> {
         match self.of {
-            Of::Known { entry, .. } => entry.code,
+            Of::Known { entry, text, .. } => entry.code.filter(|_| text.code_sent()),
             Of::Status(_) => None,
             Of::Unknown(u) => u.code(),
         }
     }
 
-    /// The description: the template filled with the values, or the unknown error's text.
-    pub fn description(&self) -> Option<Cow<'a, str>> {
+    /// The description, exactly as the server sent it.
+    pub fn description(&self) -> Option<&'a str> {
         match self.of {
-            Of::Known { entry, values } => match entry.template.literals {
-                [only] => Some(Cow::Borrowed(only)),
-                _ => Some(Cow::Owned(Description { entry, values: &values }.to_string())),
-            },
+            Of::Known { text, .. } => text.description(),
             Of::Status(_) => None,
-            Of::Unknown(u) => u.description().map(Cow::Borrowed),
+            Of::Unknown(u) => u.description(),
         }
     }
 
@@ -149,29 +148,11 @@ impl<'a> View<'a> {
     /// The captured values, by placeholder name.
     pub fn fields(&self) -> Fields<'a> {
         match self.of {
-            Of::Known { entry, values } => {
-                Fields { names: entry.template.placeholders, values: values.into_iter().flatten() }
+            Of::Known { entry, values, .. } => {
+                Fields { names: entry.fields, values: values.into_iter().flatten() }
             }
             _ => Fields { names: &[], values: [None; MAX_PLACEHOLDERS].into_iter().flatten() },
         }
-    }
-}
-
-/// A known entry's description, rendered from its template and values.
-struct Description<'v, 'a> {
-    entry: &'static CatalogEntry,
-    values: &'v [Option<FieldValue<'a>>; MAX_PLACEHOLDERS],
-}
-
-impl fmt::Display for Description<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, literal) in self.entry.template.literals.iter().enumerate() {
-            if let Some(Some(value)) = i.checked_sub(1).and_then(|i| self.values.get(i)) {
-                fmt::Display::fmt(value, f)?;
-            }
-            f.write_str(literal)?;
-        }
-        Ok(())
     }
 }
 
@@ -196,12 +177,17 @@ impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status())?;
         match self.of {
-            Of::Known { entry, values } => {
-                if let Some(code) = entry.code {
+            Of::Known { .. } => {
+                if let Some(code) = self.code() {
                     write!(f, " {code}")?;
                 }
-                f.write_str(": ")?;
-                fmt::write(&mut OneLine(f), format_args!("{}", Description { entry, values: &values }))
+                match self.description() {
+                    Some(d) => {
+                        f.write_str(": ")?;
+                        fmt::Write::write_str(&mut OneLine(f), d)
+                    }
+                    None => f.write_str(": (no description)"),
+                }
             }
             Of::Unknown(u) => {
                 if let Some(code) = u.code() {
@@ -244,7 +230,7 @@ impl serde::Serialize for View<'_> {
             map.serialize_entry("error", code)?;
         }
         if let Some(d) = &description {
-            map.serialize_entry("error_description", d.as_ref())?;
+            map.serialize_entry("error_description", d)?;
         }
         map.end()
     }

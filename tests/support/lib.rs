@@ -1,8 +1,66 @@
-//! Helpers shared by the workspace tests: realistic Easemob error bodies, and the
-//! `explain` example binary.
+//! Helpers shared by the workspace tests: realistic Easemob error bodies, the rows of
+//! the documented catalog, and the `explain` example binary.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+/// One row of `tests/fixtures/official-errors.tsv`: a documented error body (realistic
+/// values in place of the docs' placeholders) and the variant it lands on.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The fixture's line.
+    pub line: usize,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body's `error`, if the docs show one.
+    pub error: Option<String>,
+    /// The body's `error_description`.
+    pub description: String,
+    /// The variant of the meaning it lands on.
+    pub variant: String,
+    /// The captured values, by field name.
+    pub fields: serde_json::Value,
+}
+
+/// Every row of the documented catalog: the public tables and the seed.
+pub fn official_rows() -> Vec<Row> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/official-errors.tsv");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert!(cols.len() >= 5, "line {}: {l:?}", i + 1);
+            Row {
+                line: i + 1,
+                status: cols[0].parse().unwrap_or_else(|e| panic!("line {}: {e}", i + 1)),
+                error: Some(cols[1].to_owned()).filter(|e| !e.is_empty()),
+                description: cols[2].replace("\\n", "\n"),
+                variant: cols[3].to_owned(),
+                fields: serde_json::from_str(cols[4]).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)),
+            }
+        })
+        .collect()
+}
+
+/// The captured values of `e` as a JSON object, as the fixture writes them.
+pub fn fields_json(e: &easemob_errors::EasemobError) -> serde_json::Value {
+    use easemob_errors::FieldValue;
+    let map: serde_json::Map<String, serde_json::Value> = e
+        .fields()
+        .map(|(k, v)| {
+            let v = match v {
+                FieldValue::U64(n) => serde_json::Value::from(n),
+                FieldValue::List(items) => serde_json::Value::from(items.to_vec()),
+                other => serde_json::Value::from(other.to_string()),
+            };
+            (k.to_owned(), v)
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
 
 /// A JSON string literal for `s`.
 pub fn json_str(s: &str) -> String {

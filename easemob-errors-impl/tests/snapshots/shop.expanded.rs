@@ -5,6 +5,8 @@
 ///
 /// Build one with `from_response(status, body)`; match on the variants, or ask it for `status()`, `code()`, `description()`, `cause()`, `retry()` and `should_alert()`.
 ///
+/// Each variant is one meaning and lists the descriptions it accepts; letter case, quotes, whitespace runs and a closing `.`, `!` or `。` do not count when matching them. Every variant keeps the server's words in its field `text` (skip it with `..` in patterns).
+///
 /// # Statuses
 ///
 /// | status | meaning | retry | alert |
@@ -21,13 +23,19 @@
 /// | [`OrderNotFound`](Self::OrderNotFound) | 404 | `order_not_found` | `order {order_id:u64} does not exist` | never |
 /// | [`OutOfStock`](Self::OutOfStock) | 409 | `out_of_stock` | `sku {sku}: requested {requested:u64}, available {available:u64}` | never |
 /// | [`ItemsUnavailable`](Self::ItemsUnavailable) | 409 | `items_unavailable` | `items [{skus:list}] are no longer sold` | never |
-/// | [`CartLocked`](Self::CartLocked) | 409 | `cart_locked` | `cart is being checked out` | backoff: up to 4 attempts, 200 ms base delay, 5000 ms max |
-/// | [`InvalidRequest`](Self::InvalidRequest) | 400 | `invalid_request` | `{description}` | never |
+/// | [`CartLocked`](Self::CartLocked) | 409 | `cart_locked` | `cart is being checked out` (+1 more) | backoff: up to 4 attempts, 200 ms base delay, 5000 ms max |
+/// | [`InvalidRequest`](Self::InvalidRequest) | 400 | `invalid_request` | (any other) | never |
 /// | [`Overloaded`](Self::Overloaded) | 503 | (no `error`) | `try again {{later}}` | backoff: up to 6 attempts, 1000 ms base delay, 60000 ms max |
+/// | [`OrderMissing`](Self::OrderMissing) | 404 | `order_not_found` | (any other) | never |
+/// | [`StockShort`](Self::StockShort) | 409 | `out_of_stock` | (any other) | never |
+/// | [`ItemsWithdrawn`](Self::ItemsWithdrawn) | 409 | `items_unavailable` | (any other) | never |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShopError {
-    /// **404 `order_not_found`** — `order {order_id:u64} does not exist`
+    /// **404 `order_not_found`**
+    ///
+    /// Accepts:
+    /// - `order {order_id:u64} does not exist`
     ///
     /// **Cause:** The order id is wrong, or the order was deleted.
     ///
@@ -41,8 +49,13 @@ pub enum ShopError {
     OrderNotFound {
         /// The `{order_id}` value of the description.
         order_id: u64,
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
     },
-    /// **409 `out_of_stock`** — `sku {sku}: requested {requested:u64}, available {available:u64}`
+    /// **409 `out_of_stock`**
+    ///
+    /// Accepts:
+    /// - `sku {sku}: requested {requested:u64}, available {available:u64}`
     ///
     /// **Cause:** Not enough items are left.
     ///
@@ -60,8 +73,13 @@ pub enum ShopError {
         requested: u64,
         /// The `{available}` value of the description.
         available: u64,
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
     },
-    /// **409 `items_unavailable`** — `items [{skus:list}] are no longer sold`
+    /// **409 `items_unavailable`**
+    ///
+    /// Accepts:
+    /// - `items [{skus:list}] are no longer sold`
     ///
     /// **Cause:** Some items were withdrawn from sale.
     ///
@@ -75,8 +93,16 @@ pub enum ShopError {
     ItemsUnavailable {
         /// The `{skus}` value of the description.
         skus: ::std::vec::Vec<::std::string::String>,
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
     },
-    /// **409 `cart_locked`** — `cart is being checked out`
+    /// **409 `cart_locked`**
+    ///
+    /// Accepts:
+    /// - `cart is being checked out`
+    /// - `checkout of the cart in progress`
+    /// - the same descriptions in a body without `error`
+    /// - any other description with this status and `error` (its only meaning)
     ///
     /// **Cause:** A checkout of this cart is in progress.
     ///
@@ -87,10 +113,14 @@ pub enum ShopError {
     /// **处理:** 稍候重试。
     ///
     /// **Retry:** backoff: up to 4 attempts, 200 ms base delay, 5000 ms max. **Alert:** no.
-    CartLocked,
-    /// **400 `invalid_request`** — `{description}`
+    CartLocked {
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
+    },
+    /// **400 `invalid_request`**
     ///
-    /// Matches any description with this status and `error` that no other entry matches.
+    /// Accepts:
+    /// - any description with this status and `error` that no other entry matches
     ///
     /// **Cause:** A field of the request is invalid; the description says which.
     ///
@@ -102,10 +132,13 @@ pub enum ShopError {
     ///
     /// **Retry:** never. **Alert:** no.
     InvalidRequest {
-        /// The `{description}` value of the description.
-        description: ::std::string::String,
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
     },
-    /// **503 (no `error`)** — `try again {{later}}`
+    /// **503 (no `error`)**
+    ///
+    /// Accepts:
+    /// - `try again {{later}}`
     ///
     /// **Cause:** The shop is shedding load.
     ///
@@ -116,7 +149,64 @@ pub enum ShopError {
     /// **处理:** 退避后重试。
     ///
     /// **Retry:** backoff: up to 6 attempts, 1000 ms base delay, 60000 ms max. **Alert:** yes.
-    Overloaded,
+    Overloaded {
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
+    },
+    /// **404 `order_not_found`**
+    ///
+    /// Accepts:
+    /// - any description with this status and `error` that no other entry matches
+    ///
+    /// **Cause:** An order could not be found (a wording this spec does not list).
+    ///
+    /// **Remedy:** Check the order id the description names.
+    ///
+    /// **原因:** 找不到订单(本规格未列出的措辞)。
+    ///
+    /// **处理:** 检查描述中的订单号。
+    ///
+    /// **Retry:** never. **Alert:** no.
+    OrderMissing {
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
+    },
+    /// **409 `out_of_stock`**
+    ///
+    /// Accepts:
+    /// - any description with this status and `error` that no other entry matches
+    ///
+    /// **Cause:** Not enough items are left (a wording this spec does not list).
+    ///
+    /// **Remedy:** Lower the quantity, or wait for restocking.
+    ///
+    /// **原因:** 库存不足(本规格未列出的措辞)。
+    ///
+    /// **处理:** 减少数量,或等待补货。
+    ///
+    /// **Retry:** never. **Alert:** no.
+    StockShort {
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
+    },
+    /// **409 `items_unavailable`**
+    ///
+    /// Accepts:
+    /// - any description with this status and `error` that no other entry matches
+    ///
+    /// **Cause:** Some items were withdrawn from sale (a wording this spec does not list).
+    ///
+    /// **Remedy:** Remove them from the cart.
+    ///
+    /// **原因:** 部分商品已下架(本规格未列出的措辞)。
+    ///
+    /// **处理:** 将它们移出购物车。
+    ///
+    /// **Retry:** never. **Alert:** no.
+    ItemsWithdrawn {
+        /// The server's words: its description as sent, and whether the body had an `error`.
+        text: ::easemob_errors::Text,
+    },
     /// An answer without a usable error body: not JSON, not an object, no `error`
     /// or `error_description`, or too large to read (an HTML 502 page, an empty 504).
     /// It keeps the status and the raw body.
@@ -163,21 +253,30 @@ const _: () = {
             alert: true,
         },
     ];
-    static ENTRIES: [__p::CatalogEntry; 6] = [
+    static ENTRIES: [__p::CatalogEntry; 9] = [
         __p::CatalogEntry {
             variant: "OrderNotFound",
             status: 404,
             code: Some("order_not_found"),
-            template: __p::Template {
-                text: "order {order_id:u64} does not exist",
-                literals: &["order ", " does not exist"],
-                placeholders: &[
-                    __p::Placeholder {
-                        name: "order_id",
-                        kind: __p::PlaceholderKind::U64,
-                    },
-                ],
-            },
+            templates: &[
+                __p::Template {
+                    text: "order {order_id:u64} does not exist",
+                    literals: &["order ", " does not exist"],
+                    placeholders: &[
+                        __p::Placeholder {
+                            name: "order_id",
+                            kind: __p::PlaceholderKind::U64,
+                        },
+                    ],
+                },
+            ],
+            without_error: false,
+            fields: &[
+                __p::Placeholder {
+                    name: "order_id",
+                    kind: __p::PlaceholderKind::U64,
+                },
+            ],
             cause: "The order id is wrong, or the order was deleted.",
             cause_zh: "订单号错误,或订单已被删除。",
             remedy: "Check the order id.",
@@ -189,24 +288,41 @@ const _: () = {
             variant: "OutOfStock",
             status: 409,
             code: Some("out_of_stock"),
-            template: __p::Template {
-                text: "sku {sku}: requested {requested:u64}, available {available:u64}",
-                literals: &["sku ", ": requested ", ", available ", ""],
-                placeholders: &[
-                    __p::Placeholder {
-                        name: "sku",
-                        kind: __p::PlaceholderKind::Str,
-                    },
-                    __p::Placeholder {
-                        name: "requested",
-                        kind: __p::PlaceholderKind::U64,
-                    },
-                    __p::Placeholder {
-                        name: "available",
-                        kind: __p::PlaceholderKind::U64,
-                    },
-                ],
-            },
+            templates: &[
+                __p::Template {
+                    text: "sku {sku}: requested {requested:u64}, available {available:u64}",
+                    literals: &["sku ", ": requested ", ", available ", ""],
+                    placeholders: &[
+                        __p::Placeholder {
+                            name: "sku",
+                            kind: __p::PlaceholderKind::Str,
+                        },
+                        __p::Placeholder {
+                            name: "requested",
+                            kind: __p::PlaceholderKind::U64,
+                        },
+                        __p::Placeholder {
+                            name: "available",
+                            kind: __p::PlaceholderKind::U64,
+                        },
+                    ],
+                },
+            ],
+            without_error: false,
+            fields: &[
+                __p::Placeholder {
+                    name: "sku",
+                    kind: __p::PlaceholderKind::Str,
+                },
+                __p::Placeholder {
+                    name: "requested",
+                    kind: __p::PlaceholderKind::U64,
+                },
+                __p::Placeholder {
+                    name: "available",
+                    kind: __p::PlaceholderKind::U64,
+                },
+            ],
             cause: "Not enough items are left.",
             cause_zh: "库存不足。",
             remedy: "Lower the quantity, or wait for restocking.",
@@ -218,16 +334,25 @@ const _: () = {
             variant: "ItemsUnavailable",
             status: 409,
             code: Some("items_unavailable"),
-            template: __p::Template {
-                text: "items [{skus:list}] are no longer sold",
-                literals: &["items [", "] are no longer sold"],
-                placeholders: &[
-                    __p::Placeholder {
-                        name: "skus",
-                        kind: __p::PlaceholderKind::List,
-                    },
-                ],
-            },
+            templates: &[
+                __p::Template {
+                    text: "items [{skus:list}] are no longer sold",
+                    literals: &["items [", "] are no longer sold"],
+                    placeholders: &[
+                        __p::Placeholder {
+                            name: "skus",
+                            kind: __p::PlaceholderKind::List,
+                        },
+                    ],
+                },
+            ],
+            without_error: false,
+            fields: &[
+                __p::Placeholder {
+                    name: "skus",
+                    kind: __p::PlaceholderKind::List,
+                },
+            ],
             cause: "Some items were withdrawn from sale.",
             cause_zh: "部分商品已下架。",
             remedy: "Remove them from the cart.",
@@ -239,11 +364,20 @@ const _: () = {
             variant: "CartLocked",
             status: 409,
             code: Some("cart_locked"),
-            template: __p::Template {
-                text: "cart is being checked out",
-                literals: &["cart is being checked out"],
-                placeholders: &[],
-            },
+            templates: &[
+                __p::Template {
+                    text: "cart is being checked out",
+                    literals: &["cart is being checked out"],
+                    placeholders: &[],
+                },
+                __p::Template {
+                    text: "checkout of the cart in progress",
+                    literals: &["checkout of the cart in progress"],
+                    placeholders: &[],
+                },
+            ],
+            without_error: true,
+            fields: &[],
             cause: "A checkout of this cart is in progress.",
             cause_zh: "该购物车正在结算。",
             remedy: "Retry after a short wait.",
@@ -255,16 +389,9 @@ const _: () = {
             variant: "InvalidRequest",
             status: 400,
             code: Some("invalid_request"),
-            template: __p::Template {
-                text: "{description}",
-                literals: &["", ""],
-                placeholders: &[
-                    __p::Placeholder {
-                        name: "description",
-                        kind: __p::PlaceholderKind::Str,
-                    },
-                ],
-            },
+            templates: &[],
+            without_error: false,
+            fields: &[],
             cause: "A field of the request is invalid; the description says which.",
             cause_zh: "请求中的某个字段无效,描述中说明了是哪个。",
             remedy: "Fix the field the description names.",
@@ -276,11 +403,15 @@ const _: () = {
             variant: "Overloaded",
             status: 503,
             code: None,
-            template: __p::Template {
-                text: "try again {{later}}",
-                literals: &["try again {later}"],
-                placeholders: &[],
-            },
+            templates: &[
+                __p::Template {
+                    text: "try again {{later}}",
+                    literals: &["try again {later}"],
+                    placeholders: &[],
+                },
+            ],
+            without_error: false,
+            fields: &[],
             cause: "The shop is shedding load.",
             cause_zh: "商店正在限流降载。",
             remedy: "Back off and retry.",
@@ -288,37 +419,91 @@ const _: () = {
             retry: __p::RetryPolicy::Backoff(__p::Backoff::new(6, 1000, 60000)),
             alert: true,
         },
+        __p::CatalogEntry {
+            variant: "OrderMissing",
+            status: 404,
+            code: Some("order_not_found"),
+            templates: &[],
+            without_error: false,
+            fields: &[],
+            cause: "An order could not be found (a wording this spec does not list).",
+            cause_zh: "找不到订单(本规格未列出的措辞)。",
+            remedy: "Check the order id the description names.",
+            remedy_zh: "检查描述中的订单号。",
+            retry: __p::RetryPolicy::Never,
+            alert: false,
+        },
+        __p::CatalogEntry {
+            variant: "StockShort",
+            status: 409,
+            code: Some("out_of_stock"),
+            templates: &[],
+            without_error: false,
+            fields: &[],
+            cause: "Not enough items are left (a wording this spec does not list).",
+            cause_zh: "库存不足(本规格未列出的措辞)。",
+            remedy: "Lower the quantity, or wait for restocking.",
+            remedy_zh: "减少数量,或等待补货。",
+            retry: __p::RetryPolicy::Never,
+            alert: false,
+        },
+        __p::CatalogEntry {
+            variant: "ItemsWithdrawn",
+            status: 409,
+            code: Some("items_unavailable"),
+            templates: &[],
+            without_error: false,
+            fields: &[],
+            cause: "Some items were withdrawn from sale (a wording this spec does not list).",
+            cause_zh: "部分商品已下架(本规格未列出的措辞)。",
+            remedy: "Remove them from the cart.",
+            remedy_zh: "将它们移出购物车。",
+            retry: __p::RetryPolicy::Never,
+            alert: false,
+        },
     ];
-    static GROUPS: [__p::Group; 6] = [
+    static GROUPS: [__p::Group; 7] = [
         __p::Group {
             status: 400,
             code: Some("invalid_request"),
-            entries: &[4],
+            forms: &[],
+            catch_all: Some(4),
         },
         __p::Group {
             status: 404,
             code: Some("order_not_found"),
-            entries: &[0],
+            forms: &[(0, 0)],
+            catch_all: Some(6),
+        },
+        __p::Group {
+            status: 409,
+            code: None,
+            forms: &[(3, 0), (3, 1)],
+            catch_all: None,
         },
         __p::Group {
             status: 409,
             code: Some("cart_locked"),
-            entries: &[3],
+            forms: &[(3, 0), (3, 1)],
+            catch_all: Some(3),
         },
         __p::Group {
             status: 409,
             code: Some("items_unavailable"),
-            entries: &[2],
+            forms: &[(2, 0)],
+            catch_all: Some(8),
         },
         __p::Group {
             status: 409,
             code: Some("out_of_stock"),
-            entries: &[1],
+            forms: &[(1, 0)],
+            catch_all: Some(7),
         },
         __p::Group {
             status: 503,
             code: None,
-            entries: &[5],
+            forms: &[(5, 0)],
+            catch_all: None,
         },
     ];
     static CATALOG: __p::Catalog = __p::Catalog {
@@ -327,12 +512,17 @@ const _: () = {
         groups: &GROUPS,
     };
     impl ShopError {
-        fn __build(index: usize, values: &__p::Values<'_>) -> Option<Self> {
+        fn __build(
+            index: usize,
+            text: ::easemob_errors::Text,
+            values: &__p::Values<'_>,
+        ) -> Option<Self> {
             Some(
                 match index {
                     0 => {
                         Self::OrderNotFound {
                             order_id: values.u64(0)?,
+                            text,
                         }
                     }
                     1 => {
@@ -340,44 +530,59 @@ const _: () = {
                             sku: values.string(0)?,
                             requested: values.u64(1)?,
                             available: values.u64(2)?,
+                            text,
                         }
                     }
                     2 => {
                         Self::ItemsUnavailable {
                             skus: values.list(0)?,
+                            text,
                         }
                     }
-                    3 => Self::CartLocked,
-                    4 => {
-                        Self::InvalidRequest {
-                            description: values.string(0)?,
-                        }
-                    }
-                    5 => Self::Overloaded,
+                    3 => Self::CartLocked { text },
+                    4 => Self::InvalidRequest { text },
+                    5 => Self::Overloaded { text },
+                    6 => Self::OrderMissing { text },
+                    7 => Self::StockShort { text },
+                    8 => Self::ItemsWithdrawn { text },
                     _ => return None,
                 },
             )
         }
         fn __view(&self) -> __p::View<'_> {
             match self {
-                Self::OrderNotFound { order_id } => {
-                    __p::View::known(&CATALOG, &ENTRIES[0], [order_id.into()])
+                Self::OrderNotFound { order_id, text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[0], text, [order_id.into()])
                 }
-                Self::OutOfStock { sku, requested, available } => {
+                Self::OutOfStock { sku, requested, available, text } => {
                     __p::View::known(
                         &CATALOG,
                         &ENTRIES[1],
+                        text,
                         [sku.into(), requested.into(), available.into()],
                     )
                 }
-                Self::ItemsUnavailable { skus } => {
-                    __p::View::known(&CATALOG, &ENTRIES[2], [skus.into()])
+                Self::ItemsUnavailable { skus, text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[2], text, [skus.into()])
                 }
-                Self::CartLocked => __p::View::known(&CATALOG, &ENTRIES[3], []),
-                Self::InvalidRequest { description } => {
-                    __p::View::known(&CATALOG, &ENTRIES[4], [description.into()])
+                Self::CartLocked { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[3], text, [])
                 }
-                Self::Overloaded => __p::View::known(&CATALOG, &ENTRIES[5], []),
+                Self::InvalidRequest { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[4], text, [])
+                }
+                Self::Overloaded { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[5], text, [])
+                }
+                Self::OrderMissing { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[6], text, [])
+                }
+                Self::StockShort { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[7], text, [])
+                }
+                Self::ItemsWithdrawn { text } => {
+                    __p::View::known(&CATALOG, &ENTRIES[8], text, [])
+                }
                 Self::Status(status) => __p::View::status_only(&CATALOG, status),
                 Self::Unknown(unknown) => __p::View::unknown(&CATALOG, unknown),
             }
