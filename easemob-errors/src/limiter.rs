@@ -4,8 +4,8 @@
 //! be sent, and `observe`, which tells the limiter how the answer went so that it can
 //! adapt. [`AdaptiveLimiter`] is the local implementation: a GCRA per key whose rate
 //! halves when 429/503 answers arrive and grows back when they stop (AWS's adaptive
-//! retry mode does the same). A limiter shared by several processes (through Redis)
-//! implements the same trait.
+//! retry mode does the same). [`redis::RedisLimiter`] (feature `redis`) implements the
+//! same trait for a limit shared by several processes, through Redis.
 //!
 //! Why a GCRA of our own and not `governor`: governor's quota is fixed when the limiter
 //! is built, and adapting means changing the rate at run time, on every throttling
@@ -19,6 +19,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+#[cfg(feature = "redis")]
+pub mod redis;
 
 /// A boxed, sendable future, the return type of [`RateLimiter`]'s methods (so that the
 /// trait stays object-safe: `Arc<dyn RateLimiter>`).
@@ -213,6 +216,24 @@ impl AdaptiveLimiter {
     /// The current rate of `key`, sends per second.
     pub fn rate(&self, key: &str) -> f64 {
         self.key(key).state.lock().unwrap_or_else(PoisonError::into_inner).rate
+    }
+
+    /// How far ahead of now the slots of `key` are taken (zero when its next slot is
+    /// free now): what a shared limiter hands over when it stops using this one.
+    #[cfg(feature = "redis")]
+    fn booked(&self, key: &str) -> Duration {
+        let now = (self.clock)();
+        self.key(key).state.lock().unwrap_or_else(PoisonError::into_inner).tat.saturating_sub(now)
+    }
+
+    /// Takes the slots of `key` up to `ahead` from now (those another limiter already
+    /// granted), so that the next one comes after them.
+    #[cfg(feature = "redis")]
+    fn book(&self, key: &str, ahead: Duration) {
+        let until = (self.clock)().saturating_add(ahead);
+        let k = self.key(key);
+        let mut s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.tat = s.tat.max(until);
     }
 
     fn key(&self, key: &str) -> Arc<Key> {

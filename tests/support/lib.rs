@@ -1,5 +1,7 @@
 //! Helpers shared by the workspace tests: realistic Easemob error bodies, the rows of
-//! the documented catalog, and the `explain` example binary.
+//! the documented catalog, the `explain` example binary, and a `redis-server` of our own.
+
+pub mod redis_server;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
