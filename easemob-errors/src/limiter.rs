@@ -218,12 +218,15 @@ impl AdaptiveLimiter {
         self.key(key).state.lock().unwrap_or_else(PoisonError::into_inner).rate
     }
 
-    /// How far ahead of now the slots of `key` are taken (zero when its next slot is
-    /// free now): what a shared limiter hands over when it stops using this one.
+    /// How far ahead of now the slots of `key` are spoken for: those taken, then one
+    /// for each request waiting in its queue. A shared limiter hands this over when it
+    /// stops using this one (the queue still drains here).
     #[cfg(feature = "redis")]
     fn booked(&self, key: &str) -> Duration {
         let now = (self.clock)();
-        self.key(key).state.lock().unwrap_or_else(PoisonError::into_inner).tat.saturating_sub(now)
+        let k = self.key(key);
+        let s = k.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.tat.saturating_sub(now).saturating_add(per(f64::from(s.waiting), s.rate))
     }
 
     /// Takes the slots of `key` up to `ahead` from now (those another limiter already

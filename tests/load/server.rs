@@ -46,6 +46,8 @@ pub struct Counts {
     pub ambiguous: HashMap<String, bool>,
     /// API answers by status (0: dropped).
     pub statuses: HashMap<u16, u64>,
+    /// Each API request's arrival (since the start) and its answer's status (0: dropped).
+    pub arrived: Vec<(Duration, u16)>,
 }
 
 impl Counts {
@@ -228,6 +230,8 @@ async fn handle(
                 Answer::Drop => 0,
             };
             *state.counts.statuses.entry(status).or_default() += 1;
+            let at = state.start.elapsed();
+            state.counts.arrived.push((at, status));
         }
         answer
     };
