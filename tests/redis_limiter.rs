@@ -169,3 +169,39 @@ fn a_frozen_redis_blocks_nothing_beyond_the_timeout() {
         assert_eq!(*seen.lock().unwrap(), [Mode::Fallback, Mode::Shared]);
     });
 }
+
+#[test]
+fn the_local_queue_is_handed_over_when_redis_is_back() {
+    let mut server = RedisServer::start().unwrap();
+    // One instance, so that the local share is the whole 10/s: 100 ms between slots.
+    let limiter = limiter(&server, 10.0, 1, ms(300));
+    within(Duration::from_secs(30), async {
+        take(&limiter, 1).await;
+        server.stop();
+        // Five requests queue locally: their slots run until about 0.5 s from now.
+        let local: Vec<_> = (0..5)
+            .map(|_| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move { take(&limiter, 1).await })
+            })
+            .collect();
+        tokio::time::sleep(ms(50)).await;
+        assert_eq!(limiter.mode(), Mode::Fallback);
+        server.restart().unwrap();
+        tokio::time::sleep(ms(250)).await;
+        // Back to shared, this request's slot comes after the local queue's, not
+        // beside them (which would send twice the rate for a while).
+        let shared = take(&limiter, 1).await[0];
+        assert_eq!(limiter.mode(), Mode::Shared);
+        let mut last_local = None;
+        for task in local {
+            last_local = last_local.max(task.await.unwrap().first().copied());
+        }
+        let last_local = last_local.unwrap();
+        assert!(
+            shared > last_local + ms(20),
+            "the shared slot came {:?} before the last local one",
+            last_local.saturating_duration_since(shared)
+        );
+    });
+}
