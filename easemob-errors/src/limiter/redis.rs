@@ -370,27 +370,31 @@ impl Inner {
         }
     }
 
-    /// What to tell the shared limiter about this process's local queue (once, on the
-    /// first call for the key after a fallback).
-    fn hand_over(&self, key: &str) -> Duration {
+    /// What to tell the shared limiter about this process's local queue, until a
+    /// call after a fallback has told it (`None`: nothing to tell).
+    fn local_queue(&self, key: &str) -> Option<Duration> {
         let mut keys = self.keys();
         let state = keys.entry(key.to_owned()).or_insert(KeyState {
             rate: self.config.limiter.rate,
             booked: Instant::now(),
             hand_over: false,
         });
-        if std::mem::take(&mut state.hand_over) { self.local.booked(key) } else { Duration::ZERO }
+        state.hand_over.then(|| self.local.booked(key))
     }
 
-    /// Notes the shared limiter's answer for `key`.
-    fn note(&self, key: &str, rate: &str, booked: Option<Instant>) {
+    /// Notes the shared limiter's answer for `key`: its rate, the slot granted, and
+    /// whether the local queue was handed over with the call.
+    fn note(&self, key: &str, rate: &str, granted: Option<Instant>, handed_over: bool) {
         let mut keys = self.keys();
         if let Some(state) = keys.get_mut(key) {
             if let Ok(rate) = rate.parse::<f64>() {
                 state.rate = rate;
             }
-            if let Some(at) = booked {
+            if let Some(at) = granted {
                 state.booked = state.booked.max(at);
+            }
+            if handed_over {
+                state.hand_over = false;
             }
         }
     }
@@ -399,17 +403,18 @@ impl Inner {
         let start = Instant::now();
         if let Some(Linked { mut conn, generation }) = self.connection().await {
             let c = &self.config.limiter;
+            let queue = self.local_queue(key);
             let mut call = self.acquire.key(self.redis_key(key));
-            call.arg(c.rate).arg(c.burst).arg(micros(max_wait)).arg(micros(self.hand_over(key)));
+            call.arg(c.rate).arg(c.burst).arg(micros(max_wait)).arg(micros(queue.unwrap_or_default()));
             let answer = call.invoke_async::<(i64, i64, String)>(&mut conn);
             match tokio::time::timeout(self.config.timeout, answer).await {
                 Ok(Ok((granted, wait, rate))) => {
                     let wait = Duration::from_micros(u64::try_from(wait).unwrap_or(0));
                     if granted != 1 {
-                        self.note(key, &rate, None);
+                        self.note(key, &rate, None, queue.is_some());
                         return Err(Busy { wait });
                     }
-                    self.note(key, &rate, Some(later(wait)));
+                    self.note(key, &rate, Some(later(wait)), queue.is_some());
                     if !wait.is_zero() {
                         tokio::time::sleep(wait).await;
                     }
@@ -437,7 +442,7 @@ impl Inner {
         call.arg(c.rate).arg(c.min_rate).arg(c.decrease).arg(c.increase);
         call.arg(micros(c.cooldown)).arg(u8::from(throttled));
         match tokio::time::timeout(self.config.timeout, call.invoke_async::<String>(&mut conn)).await {
-            Ok(Ok(rate)) => self.note(key, &rate, None),
+            Ok(Ok(rate)) => self.note(key, &rate, None, false),
             Ok(Err(e)) => self.fall_back(Some(generation), &format!("Redis failed: {e}")),
             Err(_) => self.fall_back(Some(generation), &self.timed_out("from Redis")),
         }
