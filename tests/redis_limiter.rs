@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use easemob_errors::limiter::redis::{Mode, RedisLimiter, RedisLimiterConfig};
-use easemob_errors::limiter::{Busy, LimiterConfig, RateLimiter};
+use easemob_errors::limiter::{Busy, LimiterConfig, RateLimiter, Signal};
 use easemob_errors_tests::redis_server::RedisServer;
 
 const KEY: &str = "a1.easemob.com/org/app";
@@ -100,6 +100,21 @@ fn a_slot_past_the_wait_is_refused_and_not_taken() {
         b.acquire(KEY, ms(1000)).await.unwrap();
         let waited = start.elapsed();
         assert!(waited >= ms(40) && waited < ms(180), "{waited:?}");
+    });
+}
+
+#[test]
+fn a_throttling_answer_slows_every_limiter_of_the_key() {
+    let server = RedisServer::start().unwrap();
+    within(Duration::from_secs(20), async {
+        let a = limiter(&server, 20.0, 2, ms(1000));
+        let b = limiter(&server, 20.0, 2, ms(1000));
+        take(&a, 1).await;
+        // a hears a 429; b paces at half the rate: 6 slots 100 ms apart, not 50.
+        a.observe(KEY, Signal::Throttled).await;
+        let span = span(&take(&b, 6).await);
+        assert!(span >= ms(480) && span < ms(2000), "6 slots at 10/s in {span:?}");
+        assert_eq!((a.mode(), b.mode()), (Mode::Shared, Mode::Shared));
     });
 }
 
