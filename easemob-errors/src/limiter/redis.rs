@@ -26,8 +26,9 @@
 //! While Redis is away (down, restarted, or slower than [`RedisLimiterConfig::timeout`]),
 //! each process paces by itself at its share of the limit (the rate divided by
 //! [`RedisLimiterConfig::instances`]), so that the fleet still keeps to it. No call waits
-//! on Redis longer than the timeout, and a request whose call to Redis fails is paced
-//! by the local share instead: none is lost. Every [`RedisLimiterConfig::retry_every`],
+//! on Redis longer than the timeout (a request that connects makes two calls, the
+//! connection and its slot: at most twice the timeout), and a request whose call to
+//! Redis fails is paced by the local share instead: none is lost. Every [`RedisLimiterConfig::retry_every`],
 //! one request tries Redis again; when it answers, the shared limit is back. Each change
 //! of [`Mode`] is reported once: a `tracing` event (feature `tracing`; a warning when
 //! falling back) and the callback given to [`RedisLimiter::on_mode_change`].
@@ -84,8 +85,8 @@ pub struct RedisLimiterConfig {
     /// How many processes share the key: each paces at `rate / instances` while Redis
     /// is away.
     pub instances: u32,
-    /// The longest any call waits for Redis (50 ms by default); past it, the request is
-    /// paced locally.
+    /// The longest any call waits for Redis (50 ms by default; connecting is one call,
+    /// taking a slot another); past it, the request is paced locally.
     pub timeout: Duration,
     /// While Redis is away, how often a request tries it again (500 ms by default).
     pub retry_every: Duration,
