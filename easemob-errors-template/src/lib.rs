@@ -139,20 +139,53 @@ impl<'t> Captures<'t> {
 /// is found leftmost; if a typed value does not parse with that split, later occurrences
 /// are tried, leftmost first, within [`MAX_PLACEMENTS`]. Templates with more than
 /// [`MAX_PLACEHOLDERS`] placeholders, or whose counts disagree, match nothing.
+#[inline]
 pub fn captures<'t, S: AsRef<str>, P: HasKind>(
     literals: &[S],
     placeholders: &[P],
     text: &'t str,
 ) -> Option<Captures<'t>> {
-    let kinds = placeholders;
+    // Most templates tried against a text differ from it in the first byte: this test,
+    // inlined into the caller's loop, turns them away before any call.
+    let first = literals.first()?.as_ref().as_bytes().first();
+    if matches!((first, text.as_bytes().first()), (Some(&a), Some(&b)) if plain(a) && plain(b) && !a.eq_ignore_ascii_case(&b))
+    {
+        return None;
+    }
+    captures_in(literals, placeholders, text)
+}
+
+fn captures_in<'t, S: AsRef<str>, P: HasKind>(
+    literals: &[S],
+    kinds: &[P],
+    text: &'t str,
+) -> Option<Captures<'t>> {
     let (first, rest) = literals.split_first()?;
     if rest.len() != kinds.len() || kinds.len() > MAX_PLACEHOLDERS {
         return None;
     }
     let (first, text_bytes) = (first.as_ref().as_bytes(), text.as_bytes());
-    let last = rest.last().map_or(first, |l| l.as_ref().as_bytes());
+    let last = trim_closing(rest.last().map_or(first, |l| l.as_ref().as_bytes()));
     // A sentence's closing punctuation is neither matched nor part of a value.
-    match_from(first, rest, kinds, text, trim_closing(last), trim_closing(text_bytes).len())
+    let end = trim_closing(text_bytes).len();
+    // Many of the rest differ from it in the last byte.
+    let text_last = text_bytes.get(..end).and_then(<[u8]>::last);
+    if matches!((last.last(), text_last), (Some(&a), Some(&b)) if plain_end(a) && plain_end(b) && !a.eq_ignore_ascii_case(&b))
+    {
+        return None;
+    }
+    match_from(first, rest, kinds, text, last, end)
+}
+
+/// A byte that matches only itself, up to ASCII case, where a unit starts: not
+/// whitespace, not a quote, not the first byte of a typographic quote.
+fn plain(b: u8) -> bool {
+    !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\'' | b'"' | 0xE2)
+}
+
+/// The same where a unit ends: not the last byte of a typographic quote either.
+fn plain_end(b: u8) -> bool {
+    plain(b) && !matches!(b, 0x98 | 0x99 | 0x9C | 0x9D)
 }
 
 /// Matches `text[..end]` against the template whose last literal is `last`.
@@ -249,22 +282,65 @@ pub fn units_equal(a: &str, b: &str) -> bool {
 }
 
 /// Where `literal` ends if it matches `text` from `at`.
+///
+/// Identical bytes are skipped in bulk — a description is most often its template's text
+/// byte for byte — and the units are compared one by one only where the two differ.
 fn match_forward(text: &[u8], mut at: usize, literal: &[u8]) -> Option<usize> {
     let mut l = 0;
-    while let Some((want, next_l)) = unit_forward(literal, l) {
+    loop {
+        let same = common_prefix(text.get(at..)?, literal.get(l..)?);
+        let (mut next_l, mut next) = (l + same, at + same);
+        // Back up to the character where the two differ: compare whole units from there.
+        while next_l > l && literal.get(next_l).is_some_and(|&b| b & 0xC0 == 0x80) {
+            (next_l, next) = (next_l - 1, next - 1);
+        }
+        // Within a whitespace run both just had whitespace: the rest of either run counts
+        // as the same run.
+        if next_l > l && literal.get(next_l - 1).is_some_and(|&b| is_space(b)) {
+            next_l += space_run(literal, next_l);
+            next += space_run(text, next);
+        }
+        (l, at) = (next_l, next);
+        let Some((want, next_l)) = unit_forward(literal, l) else { return Some(at) };
         let (got, next) = unit_forward(text, at)?;
         if got != want {
             return None;
         }
         (l, at) = (next_l, next);
     }
-    Some(at)
+}
+
+/// How many leading bytes `a` and `b` share, compared eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let chunks = a.chunks_exact(8).zip(b.chunks_exact(8)).take_while(|(x, y)| x == y).count();
+    let done = chunks * 8;
+    done + a
+        .get(done..)
+        .unwrap_or_default()
+        .iter()
+        .zip(b.get(done..).unwrap_or_default())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The length of the whitespace run at `at`.
+fn space_run(text: &[u8], at: usize) -> usize {
+    text.get(at..).map_or(0, |rest| rest.iter().take_while(|&&b| is_space(b)).count())
 }
 
 /// Where `literal` starts if it matches `text` ending at `end`.
 fn match_backward(text: &[u8], mut end: usize, literal: &[u8]) -> Option<usize> {
     let mut l = literal.len();
-    while let Some((want, next_l)) = unit_backward(literal, l) {
+    while let Some(&want) = l.checked_sub(1).and_then(|i| literal.get(i)) {
+        // Plain bytes compare up to case without decoding units.
+        if plain_end(want) {
+            if !end.checked_sub(1).and_then(|i| text.get(i))?.eq_ignore_ascii_case(&want) {
+                return None;
+            }
+            (l, end) = (l - 1, end - 1);
+            continue;
+        }
+        let (want, next_l) = unit_backward(literal, l)?;
         let (got, next) = unit_backward(text, end)?;
         if got != want {
             return None;
@@ -330,15 +406,43 @@ impl<S: AsRef<str>, P: HasKind> Search<'_, '_, '_, S, P> {
 /// character boundary and ending by `end`): where it starts and where it ends.
 fn find(text: &[u8], from: usize, end: usize, literal: &[u8]) -> Option<(usize, usize)> {
     let hay = text.get(..end)?;
-    let Some((first, _)) = unit_forward(literal, 0) else {
-        return (from <= end).then_some((from, from));
+    // A literal that starts with whitespace is found by the byte after it (a space is
+    // common in a description, a letter rarer), then extended back over the run.
+    let leading = literal.iter().take_while(|&&b| is_space(b)).count();
+    let rest = literal.get(leading..)?;
+    let Some(&key) = rest.first() else {
+        // Only whitespace: the first run in `from..end`, or nothing for an empty literal.
+        return if leading == 0 {
+            (from <= end).then_some((from, from))
+        } else {
+            let at = from + hay.get(from..)?.iter().position(|&b| is_space(b))?;
+            Some((at, at + hay.get(at..)?.iter().take_while(|&&b| is_space(b)).count()))
+        };
     };
-    (from..end).filter(|&at| hay.get(at).is_some_and(|&b| b & 0xC0 != 0x80)).find_map(|at| {
-        if unit_forward(hay, at)?.0 != first {
-            return None;
+    // A match at `candidate`: the key's unit there, after a whitespace run if the literal
+    // starts with one.
+    let try_at = |candidate: usize| {
+        let start = if leading == 0 {
+            candidate
+        } else {
+            let run = hay.get(from..candidate)?.iter().rev().take_while(|&&b| is_space(b)).count();
+            candidate.checked_sub(run).filter(|_| run > 0)?
+        };
+        match_forward(hay, candidate, rest).map(|after| (start, after))
+    };
+    let from = from + leading.min(1);
+    let window = hay.get(from..)?;
+    // Each candidate is where a unit may start that matches the key's (a character's
+    // first byte), found by `memchr` in one pass.
+    let found = match key {
+        b'\'' | b'"' | 0xE2 => memchr::memchr3_iter(b'\'', b'"', 0xE2, window).find_map(|i| try_at(from + i)),
+        b if b.is_ascii_alphabetic() => {
+            memchr::memchr2_iter(b.to_ascii_lowercase(), b.to_ascii_uppercase(), window)
+                .find_map(|i| try_at(from + i))
         }
-        match_forward(hay, at, literal).map(|after| (at, after))
-    })
+        b => memchr::memchr_iter(b, window).find_map(|i| try_at(from + i)),
+    };
+    found
 }
 
 #[cfg(test)]
@@ -432,6 +536,8 @@ mod tests {
         assert_eq!(values(&["user ", "."], &[Str], "user bob"), Some(vec!["bob"]));
         assert_eq!(values(&["group ", ""], &[U64], "group 42!"), Some(vec!["42"]));
         assert!(units_equal("Doesn’t  EXIST", "doesn't exist") && !units_equal("a", "a."));
+        assert_eq!(values(&["it’"], &[], "IT‘"), Some(vec![]), "typographic quotes alike, also at the end");
+        assert_eq!(values(&["“", "”"], &[Str], "\"x\""), Some(vec!["x"]));
     }
 
     #[test]
