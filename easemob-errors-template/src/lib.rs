@@ -434,15 +434,14 @@ fn find(text: &[u8], from: usize, end: usize, literal: &[u8]) -> Option<(usize, 
     let window = hay.get(from..)?;
     // Each candidate is where a unit may start that matches the key's (a character's
     // first byte), found by `memchr` in one pass.
-    let found = match key {
+    match key {
         b'\'' | b'"' | 0xE2 => memchr::memchr3_iter(b'\'', b'"', 0xE2, window).find_map(|i| try_at(from + i)),
         b if b.is_ascii_alphabetic() => {
             memchr::memchr2_iter(b.to_ascii_lowercase(), b.to_ascii_uppercase(), window)
                 .find_map(|i| try_at(from + i))
         }
         b => memchr::memchr_iter(b, window).find_map(|i| try_at(from + i)),
-    };
-    found
+    }
 }
 
 #[cfg(test)]
