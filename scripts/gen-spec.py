@@ -11,7 +11,7 @@ import sys
 
 n, out = int(sys.argv[1]), sys.argv[2]
 statuses = [400, 401, 403, 404, 409, 413, 429, 500]
-lines = ['[api]', 'name = "BigError"', '']
+lines = ['[api]', 'name = "BigError"', 'languages = ["en", "zh"]', '']
 for s in statuses:
     lines += [f'[status.{s}]', f'name = "Status {s}"', 'meaning = "m"', 'meaning_zh = "含义"', 'retry = "never"', '']
 codes = max(1, n // 4)

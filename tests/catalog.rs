@@ -49,10 +49,18 @@ fn every_entry_has_causes_and_remedies_in_both_languages() {
         for text in [entry.cause(), entry.remedy()] {
             assert!(!text.trim().is_empty(), "{}", entry.variant());
         }
-        for text in [entry.cause_zh(), entry.remedy_zh()] {
-            assert!(!text.is_ascii(), "{}: Chinese text expected, got {text:?}", entry.variant());
+        for text in [entry.cause_zh(), entry.remedy_zh(), entry.cause_in("zh")] {
+            assert!(
+                text.is_some_and(|t| !t.is_ascii()),
+                "{}: Chinese text expected, got {text:?}",
+                entry.variant()
+            );
         }
+        assert_eq!(entry.languages(), ["en", "zh"]);
+        assert_eq!(entry.cause_in("en"), Some(entry.cause()));
+        assert_eq!(entry.cause_in("fr"), None);
     }
+    assert_eq!(EasemobError::languages(), ["en", "zh"]);
 }
 
 #[test]

@@ -28,7 +28,7 @@ pub fn enum_doc(model: &Model) -> String {
                 "| {} {} | {} | {} | {alert} |",
                 s.status,
                 cell(&s.name),
-                cell(&s.meaning),
+                cell(s.meanings.first().map_or("", String::as_str)),
                 policy(s.retry)
             );
         }
@@ -53,10 +53,11 @@ pub fn enum_doc(model: &Model) -> String {
 }
 
 /// A variant's doc: what the server sends (every form it accepts), why, and what to do.
-pub fn variant_doc(e: &EntryModel) -> String {
+pub fn variant_doc(e: &EntryModel, languages: &[String]) -> String {
     let mut doc = format!("**{} {}**\n\nAccepts:\n", e.status, code(e));
     for t in &e.templates {
-        let _ = writeln!(doc, "- {}", code_span(&t.text));
+        let more = if e.prefix { " (and whatever follows)" } else { "" };
+        let _ = writeln!(doc, "- {}{more}", code_span(&t.text));
     }
     if e.without_error {
         doc.push_str("- the same descriptions in a body without `error`\n");
@@ -67,16 +68,13 @@ pub fn variant_doc(e: &EntryModel) -> String {
         doc.push_str("- any other description with this status and `error` (its only meaning)\n");
     }
     doc.push('\n');
-    let _ = write!(
-        doc,
-        "**Cause:** {}\n\n**Remedy:** {}\n\n**原因:** {}\n\n**处理:** {}\n\n**Retry:** {}. **Alert:** {}.",
-        e.cause,
-        e.remedy,
-        e.cause_zh,
-        e.remedy_zh,
-        policy(e.retry),
-        yes_no(e.alert)
-    );
+    for (i, lang) in languages.iter().enumerate() {
+        let (cause, remedy) = labels(lang);
+        let (c, r) =
+            (e.causes.get(i).map_or("", String::as_str), e.remedies.get(i).map_or("", String::as_str));
+        let _ = write!(doc, "**{cause}:** {c}\n\n**{remedy}:** {r}\n\n");
+    }
+    let _ = write!(doc, "**Retry:** {}. **Alert:** {}.", policy(e.retry), yes_no(e.alert));
     doc
 }
 
@@ -86,6 +84,15 @@ fn forms_summary(e: &EntryModel) -> String {
         None => "(any other)".to_owned(),
         Some((first, [])) => code_span(&first.text),
         Some((first, rest)) => format!("{} (+{} more)", code_span(&first.text), rest.len()),
+    }
+}
+
+/// The headings of a cause and a remedy in `lang`.
+fn labels(lang: &str) -> (String, String) {
+    match lang {
+        "en" => ("Cause".into(), "Remedy".into()),
+        "zh" => ("原因".into(), "处理".into()),
+        other => (format!("Cause ({other})"), format!("Remedy ({other})")),
     }
 }
 

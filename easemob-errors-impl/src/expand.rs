@@ -10,6 +10,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::docs::{enum_doc, variant_doc};
+use crate::shape::{CodeKind, Literal as ShapeLiteral, Shape, Step, SuccessStatus};
 use crate::template::{Placeholder, PlaceholderKind};
 use crate::validate::{EntryModel, Group, Model, Policy, StatusModel};
 
@@ -17,10 +18,13 @@ use crate::validate::{EntryModel, Group, Model, Policy, StatusModel};
 pub fn expand(model: &Model) -> TokenStream {
     let name = Ident::new(&model.name, Span::call_site());
     let doc = doc_attrs(&enum_doc(model));
-    let variants = model.entries.iter().map(variant);
+    let variants = model.entries.iter().map(|e| variant(e, &model.languages));
     let tracked = model.files.iter().map(|f| f.to_string_lossy().into_owned());
     let [statuses, entries, groups] =
         [model.statuses.len(), model.entries.len(), model.groups.len()].map(Literal::usize_unsuffixed);
+    let languages = &model.languages;
+    let language_count = Literal::usize_unsuffixed(languages.len());
+    let shape = shape(&model.shape);
     let status_data = model.statuses.iter().map(status_info);
     let entry_data = model.entries.iter().map(catalog_entry);
     let group_data = model.groups.iter().map(group);
@@ -48,10 +52,19 @@ pub fn expand(model: &Model) -> TokenStream {
             // The spec's files: cargo rebuilds this crate when one of them changes.
             #(const _: &[u8] = ::core::include_bytes!(#tracked);)*
 
+            // The languages of causes, remedies and meanings; the first is the default.
+            static LANGUAGES: [&str; #language_count] = [#(#languages),*];
+            static SHAPE: __p::Shape = #shape;
             static STATUSES: [__p::StatusInfo; #statuses] = [#(#status_data),*];
             static ENTRIES: [__p::CatalogEntry; #entries] = [#(#entry_data),*];
             static GROUPS: [__p::Group; #groups] = [#(#group_data),*];
-            static CATALOG: __p::Catalog = __p::Catalog { statuses: &STATUSES, entries: &ENTRIES, groups: &GROUPS };
+            static CATALOG: __p::Catalog = __p::Catalog {
+                languages: &LANGUAGES,
+                shape: &SHAPE,
+                statuses: &STATUSES,
+                entries: &ENTRIES,
+                groups: &GROUPS,
+            };
 
             impl #name {
                 #build
@@ -69,8 +82,8 @@ fn doc_attrs(text: &str) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
-fn variant(e: &EntryModel) -> TokenStream {
-    let doc = doc_attrs(&variant_doc(e));
+fn variant(e: &EntryModel, languages: &[String]) -> TokenStream {
+    let doc = doc_attrs(&variant_doc(e, languages));
     let name = Ident::new(&e.variant, Span::call_site());
     let fields = e.fields.iter().map(|p| {
         let field = Ident::new(&p.name, Span::call_site());
@@ -116,14 +129,14 @@ fn policy(p: Policy) -> TokenStream {
 }
 
 fn status_info(s: &StatusModel) -> TokenStream {
-    let StatusModel { name, meaning, meaning_zh, alert, .. } = s;
+    let StatusModel { name, meanings, alert, .. } = s;
     let (status, retry) = (number(s.status), policy(s.retry));
     quote! {
         __p::StatusInfo {
             status: #status,
             name: #name,
-            meaning: #meaning,
-            meaning_zh: #meaning_zh,
+            languages: &LANGUAGES,
+            meanings: &[#(#meanings),*],
             retry: #retry,
             alert: #alert,
         }
@@ -144,7 +157,7 @@ fn placeholders(list: &[Placeholder]) -> TokenStream {
 }
 
 fn catalog_entry(e: &EntryModel) -> TokenStream {
-    let EntryModel { variant, cause, cause_zh, remedy, remedy_zh, alert, without_error, .. } = e;
+    let EntryModel { variant, causes, remedies, alert, without_error, .. } = e;
     let (status, code, retry) = (number(e.status), option_str(e.error.as_deref()), policy(e.retry));
     let templates = e.templates.iter().map(|t| {
         let (text, literals, placeholders) = (&t.text, &t.literals, placeholders(&t.placeholders));
@@ -159,14 +172,65 @@ fn catalog_entry(e: &EntryModel) -> TokenStream {
             templates: &[#(#templates),*],
             without_error: #without_error,
             fields: #fields,
-            cause: #cause,
-            cause_zh: #cause_zh,
-            remedy: #remedy,
-            remedy_zh: #remedy_zh,
+            languages: &LANGUAGES,
+            causes: &[#(#causes),*],
+            remedies: &[#(#remedies),*],
             retry: #retry,
             alert: #alert,
         }
     }
+}
+
+/// The body's shape: where the code and message are, and what a success is.
+fn shape(s: &Shape) -> TokenStream {
+    let code = s.code.iter().map(path);
+    let message = s.message.iter().map(path);
+    let code_kind = match s.code_kind {
+        CodeKind::Text => quote!(__p::CodeKind::Text),
+        CodeKind::Integer => quote!(__p::CodeKind::Integer),
+    };
+    let success_status = match s.success_status {
+        SuccessStatus::TwoXx => quote!(__p::SuccessStatus::TwoXx),
+        SuccessStatus::Any => quote!(__p::SuccessStatus::Any),
+    };
+    let conditions = s.conditions.iter().map(|c| {
+        let (path, absent) = (path(&c.path), c.absent);
+        let equals = c.equals.iter().map(|l| match l {
+            ShapeLiteral::Str(v) => quote!(__p::Literal::Str(#v)),
+            ShapeLiteral::Int(n) => quote!(__p::Literal::Int(#n)),
+            ShapeLiteral::Bool(b) => quote!(__p::Literal::Bool(#b)),
+        });
+        quote!(__p::Condition { path: #path, equals: &[#(#equals),*], absent: #absent })
+    });
+    let retry_delay = match &s.retry_delay {
+        Some(p) => {
+            let p = path(p);
+            quote!(Some(#p))
+        }
+        None => quote!(None),
+    };
+    let header = option_str(s.should_retry_header.as_deref());
+    quote! {
+        __p::Shape {
+            code: &[#(#code),*],
+            code_kind: #code_kind,
+            message: &[#(#message),*],
+            success_status: #success_status,
+            conditions: &[#(#conditions),*],
+            retry_delay: #retry_delay,
+            should_retry_header: #header,
+        }
+    }
+}
+
+fn path(p: &crate::shape::Path) -> TokenStream {
+    let steps = p.steps.iter().map(|step| match step {
+        Step::Key(k) => quote!(__p::Step::Key(#k)),
+        Step::Where { field, value, ends_with } => {
+            quote!(__p::Step::Where { field: #field, value: #value, ends_with: #ends_with })
+        }
+    });
+    quote!(__p::Path(&[#(#steps),*]))
 }
 
 fn group(g: &Group) -> TokenStream {

@@ -17,6 +17,7 @@ mod docs;
 pub mod expand;
 pub mod ident;
 mod keys;
+pub mod shape;
 pub mod source;
 pub mod spec;
 pub mod template;

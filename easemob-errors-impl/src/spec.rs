@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::Diagnostic;
 use crate::keys::{Cx, Value, describe};
+use crate::shape::Shape;
 use crate::source::SourceFile;
 use crate::template::Template;
 
@@ -44,6 +45,11 @@ pub struct Spec {
     pub statuses: Vec<StatusDef>,
     /// Every `[[errors]]` entry, in file order.
     pub errors: Vec<ErrorDef>,
+    /// The languages of causes, remedies and meanings (`[api] languages`), the first the
+    /// default; `["en"]` unless declared.
+    pub languages: Vec<String>,
+    /// `[body]`: where answers keep their code and message; Easemob's by default.
+    pub shape: Shape,
 }
 
 /// `[api]`: what the generated type is called and how it is documented.
@@ -102,10 +108,8 @@ pub struct StatusDef {
     pub loc: Loc,
     /// Reason phrase, e.g. `Bad Gateway`.
     pub name: String,
-    /// What the status means for this API (English).
-    pub meaning: String,
-    /// What the status means for this API (Chinese).
-    pub meaning_zh: String,
+    /// What the status means for this API, one text per language.
+    pub meanings: Vec<String>,
     /// Default retry policy of errors with this status.
     pub retry: Retry,
     /// Whether errors with this status are system errors that must be logged and alerted.
@@ -125,46 +129,65 @@ pub struct ErrorDef {
     pub status: u16,
     /// Where the status is.
     pub status_loc: Loc,
-    /// The body's `error` string; `None` when the server sends none (or an empty one).
+    /// The body's code (`error` or `code`); `None` when the server sends none (or an
+    /// empty one).
     pub error: Option<String>,
+    /// Whether the code was written as an integer (`code = 40001`), and where.
+    pub code_loc: Option<(bool, Loc)>,
+    /// Whether the descriptions match the start of the message (the rest is kept).
+    pub prefix: bool,
     /// The description templates, each with where it is; none for a catch-all, which
     /// matches any description.
     pub descriptions: Vec<(Template, Loc)>,
     /// Whether the server also sends these descriptions without `error`.
     pub without_error: bool,
-    /// Cause, English.
-    pub cause: String,
-    /// Cause, Chinese.
-    pub cause_zh: String,
-    /// Remedy, English.
-    pub remedy: String,
-    /// Remedy, Chinese.
-    pub remedy_zh: String,
+    /// Why it happens, one text per language.
+    pub causes: Vec<String>,
+    /// What to do, one text per language.
+    pub remedies: Vec<String>,
     /// Retry policy, when it differs from the status default.
     pub retry: Option<Retry>,
     /// Alert flag, when it differs from the status default.
     pub alert: Option<bool>,
 }
 
-const TOP_KEYS: [&str; 5] = ["include", "api", "defaults", "status", "errors"];
-const API_KEYS: [&str; 2] = ["name", "doc"];
+const TOP_KEYS: [&str; 6] = ["include", "api", "body", "defaults", "status", "errors"];
+const API_KEYS: [&str; 3] = ["name", "doc", "languages"];
 const BACKOFF_KEYS: [&str; 3] = ["attempts", "base_ms", "max_ms"];
 const RETRY_TABLE_KEYS: [&str; 4] = ["action", "attempts", "base_ms", "max_ms"];
-const STATUS_KEYS: [&str; 5] = ["name", "meaning", "meaning_zh", "retry", "alert"];
+const STATUS_KEYS: [&str; 4] = ["name", "meaning", "retry", "alert"];
 const ERROR_KEYS: [&str; 12] = [
     "variant",
     "status",
     "error",
+    "code",
     "description",
     "without_error",
+    "prefix",
     "cause",
-    "cause_zh",
     "remedy",
-    "remedy_zh",
     "retry",
     "alert",
     "note",
 ];
+
+/// The key of a text in language `i` of `languages`: `key` for the first, `key_<lang>`
+/// for the others (`cause`, `cause_zh`).
+pub fn localized(key: &str, languages: &[String], i: usize) -> String {
+    match (i, languages.get(i)) {
+        (0, _) | (_, None) => key.to_owned(),
+        (_, Some(lang)) => format!("{key}_{lang}"),
+    }
+}
+
+/// A table's allowed keys: `base`, plus the other languages' forms of `texts`.
+fn keys_with_languages(base: &[&str], texts: &[&str], languages: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = base.iter().map(|k| (*k).to_owned()).collect();
+    for text in texts {
+        keys.extend((1..languages.len()).map(|i| localized(text, languages, i)));
+    }
+    keys
+}
 
 /// Parses already-read sources into a [`Spec`], collecting every problem found.
 pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
@@ -179,8 +202,18 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         }
         tables.push((table.into_inner(), broken));
     }
-    let mut spec = Spec::default();
+    let mut spec = Spec { languages: vec!["en".to_owned()], ..Spec::default() };
     let mut api_file: Option<usize> = None;
+    let mut body_file: Option<usize> = None;
+    // `[api] languages` first: it names the keys every status and entry must have.
+    for (file, (table, broken)) in tables.iter().enumerate() {
+        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text };
+        if let (false, Some(api)) = (*broken, table.get("api").and_then(|a| a.get_ref().as_table()))
+            && let Some(languages) = cx.languages(api)
+        {
+            spec.languages = languages;
+        }
+    }
     // `[defaults]` first: `retry = "backoff"` in any file takes its numbers.
     for (file, (table, _)) in tables.iter().enumerate() {
         let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text };
@@ -230,18 +263,26 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
                 }
             }
         }
+        if let Some((key, value)) = table.get_key_value("body") {
+            if body_file.is_some() {
+                cx.diags.push(cx.loc(key.span()).error("`[body]` is declared twice"));
+            } else {
+                body_file = Some(file);
+                spec.shape = cx.shape(value);
+            }
+        }
         if let Some(value) = table.get("status")
             && let Some(t) = cx.table(value, "[status]")
         {
             for (key, value) in t {
-                spec.statuses.extend(cx.status_def(key, value));
+                spec.statuses.extend(cx.status_def(key, value, &spec.languages));
             }
         }
         if let Some(value) = table.get("errors") {
             match value.get_ref().as_array() {
                 Some(items) => {
                     for (index, item) in items.iter().enumerate() {
-                        spec.errors.extend(cx.error_def(index, item));
+                        spec.errors.extend(cx.error_def(index, item, &spec.languages));
                     }
                 }
                 None => cx.wrong_type(
@@ -271,13 +312,52 @@ fn lenient_api(table: &DeTable<'_>, file: usize) -> Option<Api> {
 }
 
 impl Cx<'_> {
-    /// A status: an integer from 400 to 599.
+    /// `languages` of `[api]`: language tags, the first the default; `None` if absent
+    /// or wrong.
+    fn languages(&mut self, api: &DeTable<'_>) -> Option<Vec<String>> {
+        let v = api.get("languages")?;
+        let tags: Option<Vec<String>> = v
+            .get_ref()
+            .as_array()
+            .filter(|a| !a.is_empty())
+            .and_then(|a| a.iter().map(|i| i.get_ref().as_str().map(str::to_owned)).collect());
+        let valid = |tag: &str| !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        match tags {
+            Some(tags) if tags.iter().all(|t| valid(t)) => Some(tags),
+            _ => {
+                self.wrong_type(
+                    v,
+                    "languages",
+                    "[api]",
+                    "a non-empty array of lowercase language tags, e.g. `[\"en\", \"zh\"]`",
+                );
+                None
+            }
+        }
+    }
+
+    /// One required text per language: `key`, `key_zh`, ...
+    fn texts(
+        &mut self,
+        t: &DeTable<'_>,
+        key: &str,
+        languages: &[String],
+        what: &str,
+        whole: Range<usize>,
+    ) -> Option<Vec<String>> {
+        let texts: Vec<Option<String>> = (0..languages.len())
+            .map(|i| self.required_str(t, &localized(key, languages, i), what, whole.clone()).map(|(s, _)| s))
+            .collect();
+        texts.into_iter().collect()
+    }
+
+    /// A status: an integer from 100 to 599 (APIs that answer errors with HTTP 200
+    /// declare 200 too).
     fn status_value(&mut self, n: i128, loc: &Loc, what: &str) -> Option<u16> {
         match u16::try_from(n) {
-            Ok(status) if (400..=599).contains(&status) => Some(status),
+            Ok(status) if (100..=599).contains(&status) => Some(status),
             _ => {
-                let message =
-                    format!("status `{n}` in {what} is outside 400–599: only error statuses can be declared");
+                let message = format!("status `{n}` in {what} is outside 100–599: not an HTTP status");
                 self.diags.push(loc.error(message));
                 None
             }
@@ -343,6 +423,7 @@ impl Cx<'_> {
         &mut self,
         key: &Spanned<std::borrow::Cow<'_, str>>,
         value: &Value<'_>,
+        languages: &[String],
     ) -> Option<StatusDef> {
         let loc = self.loc(key.span());
         let raw = key.get_ref().as_ref();
@@ -355,28 +436,20 @@ impl Cx<'_> {
         };
         let what = format!("[status.{status}]");
         let t = self.table(value, &what)?;
-        self.unknown_keys(t, &STATUS_KEYS, &what);
+        let allowed = keys_with_languages(&STATUS_KEYS, &["meaning"], languages);
+        self.unknown_keys(t, &allowed.iter().map(String::as_str).collect::<Vec<_>>(), &what);
         let whole = value.span();
         let name = self.required_str(t, "name", &what, whole.clone());
-        let meaning = self.required_str(t, "meaning", &what, whole.clone());
-        let meaning_zh = self.required_str(t, "meaning_zh", &what, whole.clone());
+        let meanings = self.texts(t, "meaning", languages, &what, whole.clone());
         if !t.contains_key("retry") {
             self.missing(whole, "retry", &what, "a retry policy");
         }
         let retry = self.retry(t, &what);
         let alert = self.optional_bool(t, "alert", &what).unwrap_or(false);
-        Some(StatusDef {
-            status,
-            loc,
-            name: name?.0,
-            meaning: meaning?.0,
-            meaning_zh: meaning_zh?.0,
-            retry: retry?,
-            alert,
-        })
+        Some(StatusDef { status, loc, name: name?.0, meanings: meanings?, retry: retry?, alert })
     }
 
-    fn error_def(&mut self, index: usize, item: &Value<'_>) -> Option<ErrorDef> {
+    fn error_def(&mut self, index: usize, item: &Value<'_>, languages: &[String]) -> Option<ErrorDef> {
         let loc = self.loc(item.span());
         let whole = item.span();
         let Some(t) = item.get_ref().as_table() else {
@@ -390,7 +463,8 @@ impl Cx<'_> {
             None => format!("[[errors]] entry #{}", index + 1),
         };
         let what = what.as_str();
-        self.unknown_keys(t, &ERROR_KEYS, what);
+        let allowed = keys_with_languages(&ERROR_KEYS, &["cause", "remedy"], languages);
+        self.unknown_keys(t, &allowed.iter().map(String::as_str).collect::<Vec<_>>(), what);
         let variant = self.required_str(t, "variant", what, whole.clone());
         let status = match self.optional_int(t, "status", what) {
             Some((n, status_loc)) => self.status_value(n, &status_loc, what).map(|s| (s, status_loc)),
@@ -401,7 +475,7 @@ impl Cx<'_> {
                 None
             }
         };
-        let error = self.optional_str(t, "error", what).map(|(e, _)| e).filter(|e| !e.is_empty());
+        let (error, code_loc) = self.code(t, what);
         let descriptions = self.descriptions(t, what);
         let without_error = self.optional_bool(t, "without_error", what).unwrap_or(false);
         if without_error && error.is_none() {
@@ -410,10 +484,9 @@ impl Cx<'_> {
                 "`without_error` in {what} needs an `error`: an entry without one already matches bodies without `error`"
             )));
         }
-        let cause = self.required_str(t, "cause", what, whole.clone());
-        let cause_zh = self.required_str(t, "cause_zh", what, whole.clone());
-        let remedy = self.required_str(t, "remedy", what, whole.clone());
-        let remedy_zh = self.required_str(t, "remedy_zh", what, whole.clone());
+        let causes = self.texts(t, "cause", languages, what, whole.clone());
+        let remedies = self.texts(t, "remedy", languages, what, whole.clone());
+        let prefix = self.optional_bool(t, "prefix", what).unwrap_or(false);
         // `note` is for the spec's readers: only its type is checked.
         let _ = self.optional_str(t, "note", what);
         let retry = self.retry(t, what);
@@ -432,13 +505,43 @@ impl Cx<'_> {
             error,
             descriptions,
             without_error,
-            cause: cause?.0,
-            cause_zh: cause_zh?.0,
-            remedy: remedy?.0,
-            remedy_zh: remedy_zh?.0,
+            code_loc,
+            prefix,
+            causes: causes?,
+            remedies: remedies?,
             retry,
             alert,
         })
+    }
+
+    /// The entry's code: `error = "..."` or `code = ...` (a string or an integer); an
+    /// empty string counts as none.
+    fn code(&mut self, t: &DeTable<'_>, what: &str) -> (Option<String>, Option<(bool, Loc)>) {
+        if t.contains_key("error") && t.contains_key("code") {
+            let at = t.get("code").map_or(0..0, |v| v.span());
+            self.diags.push(
+                self.loc(at)
+                    .error(format!("{what} has both `error` and `code`: they are the same key, keep one")),
+            );
+        }
+        let Some(v) = t.get("code").or_else(|| t.get("error")) else { return (None, None) };
+        let loc = self.loc(v.span());
+        match v.get_ref() {
+            DeValue::String(s) if s.is_empty() => (None, None),
+            DeValue::String(s) => (Some(s.to_string()), Some((false, loc))),
+            DeValue::Integer(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
+                Ok(n) => (Some(n.to_string()), Some((true, loc))),
+                Err(_) => {
+                    self.diags.push(loc.error(format!("the code of {what} is out of range")));
+                    (None, None)
+                }
+            },
+            _ => {
+                let key = if t.contains_key("code") { "code" } else { "error" };
+                self.wrong_type(v, key, what, "a string or an integer");
+                (None, None)
+            }
+        }
     }
 
     /// `description`: one template or an array of them (the forms of one meaning); none

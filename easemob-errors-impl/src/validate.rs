@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
+use crate::shape::{CodeKind, Shape};
 use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec};
-use crate::template::{Placeholder, Template};
+use crate::template::{Placeholder, PlaceholderKind, Template};
 
 /// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
 pub const DEFAULT_BACKOFF: Backoff = Backoff { attempts: 3, base_ms: 500, max_ms: 30_000 };
@@ -47,10 +48,8 @@ pub struct StatusModel {
     pub status: u16,
     /// Reason phrase.
     pub name: String,
-    /// Meaning, English.
-    pub meaning: String,
-    /// Meaning, Chinese.
-    pub meaning_zh: String,
+    /// What it means for this API, one text per language of [`Model::languages`].
+    pub meanings: Vec<String>,
     /// Default retry policy.
     pub retry: Policy,
     /// System error: log and alert.
@@ -77,19 +76,22 @@ pub struct EntryModel {
     /// form matches: it gave none (a catch-all), or it is that pair's only meaning and
     /// has no fields.
     pub takes_any: bool,
-    /// Cause, English.
-    pub cause: String,
-    /// Cause, Chinese.
-    pub cause_zh: String,
-    /// Remedy, English.
-    pub remedy: String,
-    /// Remedy, Chinese.
-    pub remedy_zh: String,
+    /// Whether the descriptions match the start of the message: each template then
+    /// ends in a hidden placeholder that takes the rest (see [`PREFIX_REST`]).
+    pub prefix: bool,
+    /// Why it happens, one text per language of [`Model::languages`].
+    pub causes: Vec<String>,
+    /// What to do, one text per language.
+    pub remedies: Vec<String>,
     /// Retry policy (the status default unless overridden).
     pub retry: Policy,
     /// Alert flag (the status default unless overridden).
     pub alert: bool,
 }
+
+/// The name of the hidden placeholder a `prefix` template ends in: not a field name, so
+/// it is no field of the variant.
+pub const PREFIX_REST: &str = "..";
 
 impl EntryModel {
     /// Whether the entry gave no description and so is its pair's catch-all.
@@ -128,6 +130,10 @@ pub struct Model {
     pub name: String,
     /// The enum's doc text.
     pub doc: Option<String>,
+    /// The languages of causes, remedies and meanings, the first the default.
+    pub languages: Vec<String>,
+    /// Where answers keep their code and message, and what a success is.
+    pub shape: Shape,
     /// Statuses, sorted.
     pub statuses: Vec<StatusModel>,
     /// Entries in spec order (the index is the catalog index).
@@ -142,7 +148,16 @@ impl Model {
     /// A model with no statuses and no entries: the skeleton expanded in place of a
     /// broken spec, so that code naming the enum still type-checks.
     pub fn skeleton(name: String, files: Vec<PathBuf>) -> Model {
-        Model { name, doc: None, statuses: Vec::new(), entries: Vec::new(), groups: Vec::new(), files }
+        Model {
+            name,
+            doc: None,
+            languages: vec!["en".to_owned()],
+            shape: Shape::default(),
+            statuses: Vec::new(),
+            entries: Vec::new(),
+            groups: Vec::new(),
+            files,
+        }
     }
 
     /// The entry a response would be classified as, by the runtime's rules (see
@@ -214,8 +229,7 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
         let model = StatusModel {
             status: s.status,
             name: s.name.clone(),
-            meaning: s.meaning.clone(),
-            meaning_zh: s.meaning_zh.clone(),
+            meanings: s.meanings.clone(),
             retry,
             alert: s.alert,
         };
@@ -251,6 +265,7 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
         };
         let retry = e.retry.as_ref().map_or(status.retry, |r| resolve(r, &mut diags));
         check_forms(e, &mut diags);
+        check_code_kind(e, spec.shape.code_kind, &mut diags);
         entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
     }
 
@@ -262,6 +277,8 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     Ok(Model {
         name: api.name.clone(),
         doc: api.doc.clone(),
+        languages: spec.languages.clone(),
+        shape: spec.shape.clone(),
         statuses: statuses.into_values().map(|(s, _)| s).collect(),
         entries: entries.into_iter().map(|(_, model)| model).collect(),
         groups,
@@ -270,22 +287,44 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
 }
 
 fn entry_model(e: &ErrorDef, retry: Policy, alert: bool) -> EntryModel {
-    let templates: Vec<Template> = e.descriptions.iter().map(|(t, _)| t.clone()).collect();
+    let mut templates: Vec<Template> = e.descriptions.iter().map(|(t, _)| t.clone()).collect();
+    let fields = templates.first().map(|t| t.placeholders.clone()).unwrap_or_default();
+    if e.prefix {
+        // A prefix matches the start of the message: a hidden last placeholder takes the rest.
+        for t in &mut templates {
+            t.literals.push(String::new());
+            t.placeholders.push(Placeholder { name: PREFIX_REST.to_owned(), kind: PlaceholderKind::Str });
+        }
+    }
     EntryModel {
         variant: e.variant.clone(),
         status: e.status,
         error: e.error.clone(),
-        fields: templates.first().map(|t| t.placeholders.clone()).unwrap_or_default(),
+        fields,
         templates,
+        prefix: e.prefix,
         without_error: e.without_error,
         takes_any: e.descriptions.is_empty(),
-        cause: e.cause.clone(),
-        cause_zh: e.cause_zh.clone(),
-        remedy: e.remedy.clone(),
-        remedy_zh: e.remedy_zh.clone(),
+        causes: e.causes.clone(),
+        remedies: e.remedies.clone(),
         retry,
         alert,
     }
+}
+
+/// An entry's code is written as the spec's `code_type` says.
+fn check_code_kind(e: &ErrorDef, kind: CodeKind, diags: &mut Vec<Diagnostic>) {
+    let Some((integer, loc)) = &e.code_loc else { return };
+    let message = match (kind, integer) {
+        (CodeKind::Integer, false) => {
+            "is a string, but [body] says codes are integers (`code_type = \"integer\"`)"
+        }
+        (CodeKind::Text, true) => {
+            "is an integer, but [body] says codes are strings (set `code_type = \"integer\"`)"
+        }
+        _ => return,
+    };
+    diags.push(loc.error(format!("the code of entry `{}` {message}", e.variant)));
 }
 
 /// The name of the field every variant has for the server's own words.
@@ -298,6 +337,16 @@ fn check_forms(e: &ErrorDef, diags: &mut Vec<Diagnostic>) {
         diags.push(e.variant_loc.error(format!(
             "entry `{}` has neither `error` nor `description`: a body without `error` is told by its description alone, so the entry could never match"
         , e.variant)).with_help("give the entry the description the server sends, or the `error` it sends"));
+    }
+    if e.prefix {
+        for (t, loc) in &e.descriptions {
+            if t.literals.last().is_some_and(String::is_empty) && !t.placeholders.is_empty() {
+                diags.push(loc.error(format!(
+                    "description `{}` of prefix entry `{}` ends in a placeholder: the rest of the message would have no place",
+                    t.text, e.variant
+                )).with_help("end a prefix template with literal text"));
+            }
+        }
     }
     let Some(((first, _), rest)) = e.descriptions.split_first() else { return };
     for (t, loc) in &e.descriptions {

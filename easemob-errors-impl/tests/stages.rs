@@ -7,6 +7,7 @@ use easemob_errors_impl::{check, expand, source, spec};
 const GOOD: &str = r#"
 [api]
 name = "ShopError"
+languages = ["en", "zh"]
 
 [defaults]
 attempts = 4
@@ -150,7 +151,7 @@ fn all_problems_are_reported_at_once_with_positions() {
         errs.iter().any(|e| e.contains("unknown key `varient`") && e.contains("did you mean `variant`?"))
     );
     assert!(errs.iter().any(|e| e.contains("missing required key `variant`")), "{errs:#?}");
-    assert!(errs.iter().any(|e| e.contains("`600` in [[errors]] entry `Throttled` is outside 400–599")
+    assert!(errs.iter().any(|e| e.contains("`600` in [[errors]] entry `Throttled` is outside 100–599")
         && e.contains("--> spec/shop.toml:")));
     assert!(errs.iter().any(|e| e.contains("`max_ms` (10) is below `base_ms` (100)")), "{errs:#?}");
 }

@@ -1,182 +1,393 @@
-//! The one reader of error bodies, on serde: `from_response` (through `serde_json`) and
-//! the generated `Deserialize` impl read a body with the same visitor.
+//! The one reader of answer bodies, on serde: `from_response` and `classify` (through
+//! `serde_json`) and the generated `Deserialize` read a body with the same visitor.
 //!
-//! It keeps the body's `error` and `error_description` when they are strings — borrowed
-//! from the input when they hold no escapes, so a known error costs no allocation — and
-//! skips every other field. `serde_json` checks the whole body as it goes (syntax, UTF-8
-//! of strings, a nesting limit of 128).
+//! The visitor is guided by the spec's [`Shape`]: it follows the paths of the code, the
+//! message, the success conditions and the retry delay, keeps the values it finds there
+//! — strings borrowed from the input when they hold no escapes, so a known error costs no
+//! allocation — and skips everything else. `serde_json` checks the whole body as it goes
+//! (syntax, UTF-8 of strings, a nesting limit of 128).
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// The fields of an error body that classification reads.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct ErrorBody<'a> {
-    /// `error`, when it is a string.
-    pub(crate) error: Option<Cow<'a, str>>,
-    /// `error_description`, when it is a string.
-    pub(crate) description: Option<Cow<'a, str>>,
-    /// `status`, read only where the body stands alone (`Deserialize`), since an HTTP
-    /// answer carries its status outside the body.
-    pub(crate) status: Option<u16>,
-}
+use crate::shape::{MAX_PATHS, Shape, Step};
 
-impl<'a> ErrorBody<'a> {
-    /// Reads a response body; `None` when it is not a JSON object.
-    pub(crate) fn from_json(body: &'a [u8]) -> Option<Self> {
-        let mut reader = serde_json::Deserializer::from_slice(body);
-        let parsed = reader.deserialize_map(BodyVisitor { read_status: false }).ok()?;
-        reader.end().ok()?;
-        Some(parsed)
-    }
-
-    /// Reads a body from any deserializer, with its optional `status`.
-    pub(crate) fn deserialize<'de: 'a, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(BodyVisitor { read_status: true })
-    }
-
-    /// The body as JSON again, for the raw body of a value read through `Deserialize`.
-    pub(crate) fn to_json(&self) -> Vec<u8> {
-        let mut map = serde_json::Map::new();
-        if let Some(status) = self.status {
-            map.insert("status".into(), status.into());
-        }
-        if let Some(error) = &self.error {
-            map.insert("error".into(), error.as_ref().into());
-        }
-        if let Some(description) = &self.description {
-            map.insert("error_description".into(), description.as_ref().into());
-        }
-        serde_json::to_vec(&map).unwrap_or_default()
-    }
-}
-
-struct BodyVisitor {
-    read_status: bool,
-}
-
-impl<'de> Visitor<'de> for BodyVisitor {
-    type Value = ErrorBody<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an error body object with `error` and `error_description`")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut body = ErrorBody::default();
-        // A repeated key keeps its last value, as `serde_json::Value` does.
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Error => body.error = map.next_value::<Text<'de>>()?.0,
-                Key::Description => body.description = map.next_value::<Text<'de>>()?.0,
-                Key::Status if self.read_status => body.status = map.next_value()?,
-                Key::Status | Key::Other => {
-                    map.next_value::<Skip>()?;
-                }
-            }
-        }
-        Ok(body)
-    }
-}
-
-/// A top-level key, told apart without keeping it. (Not read as bytes, which would be
-/// cheaper: `serde_json` then hands keys over unchecked, and a body whose key holds a
-/// raw control character — not JSON — would be read.)
-enum Key {
-    Error,
-    Description,
-    Status,
+/// A value found at the end of a path.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An integer.
+    Int(i128),
+    /// A boolean.
+    Bool(bool),
+    /// Anything else: a float, `null`, an array or an object (present, but no scalar).
     Other,
 }
 
-impl<'de> de::Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(match key {
-                    "error" => Key::Error,
-                    "error_description" => Key::Description,
-                    "status" => Key::Status,
-                    _ => Key::Other,
-                })
+/// What a body holds at the shape's paths, one slot per path in [`Shape::paths`] order,
+/// and its top-level `status` when asked for (a body read on its own, by `Deserialize`).
+#[derive(Debug, Default)]
+pub(crate) struct Read<'a> {
+    pub(crate) slots: [Option<Scalar<'a>>; MAX_PATHS],
+    pub(crate) status: Option<u16>,
+}
+
+impl<'a> Read<'a> {
+    /// Reads a response body; `None` when it is not one JSON object.
+    pub(crate) fn from_json(shape: &Shape, body: &'a [u8]) -> Option<Self> {
+        let mut reader = serde_json::Deserializer::from_slice(body);
+        let read = Read::deserialize(shape, &mut reader, false).ok()?;
+        reader.end().ok()?;
+        Some(read)
+    }
+
+    /// Reads a body from any deserializer; with `status`, its top-level `status` too.
+    pub(crate) fn deserialize<'de: 'a, D: Deserializer<'de>>(
+        shape: &Shape,
+        deserializer: D,
+        status: bool,
+    ) -> Result<Self, D::Error> {
+        let mut paths: [&[Step]; MAX_PATHS] = [&[]; MAX_PATHS];
+        for (slot, path) in paths.iter_mut().zip(shape.paths()) {
+            *slot = path.0;
+        }
+        let mut read = Read::default();
+        let all = (1u32 << shape.paths().count().min(MAX_PATHS)) - 1;
+        let node = Node { paths: &paths, depth: 0, active: all, leaves: 0, out: &mut read, status };
+        deserializer.deserialize_map(NodeVisitor(node))?;
+        Ok(read)
+    }
+
+    /// The value of slot `i`.
+    pub(crate) fn slot(&self, i: usize) -> Option<&Scalar<'a>> {
+        self.slots.get(i)?.as_ref()
+    }
+}
+
+/// Reading one value of the body at `depth` along the paths in `active` (bit `i`: path
+/// `i` goes on below this value) and `leaves` (path `i` ends at this value).
+struct Node<'p, 'r, 'a> {
+    paths: &'p [&'static [Step]; MAX_PATHS],
+    depth: usize,
+    active: u32,
+    leaves: u32,
+    out: &'r mut Read<'a>,
+    /// Whether to keep a top-level `status` (only at depth 0).
+    status: bool,
+}
+
+impl<'a> Node<'_, '_, 'a> {
+    fn paths_here(&self, mask: u32) -> impl Iterator<Item = (usize, &'static [Step])> + '_ {
+        self.paths.iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(i, p)| (i, *p))
+    }
+
+    /// A scalar at the end of the paths in `leaves`; a repeated key keeps its last value.
+    fn fill(&mut self, value: Scalar<'a>) {
+        for i in 0..MAX_PATHS {
+            if self.leaves & (1 << i) != 0
+                && let Some(slot) = self.out.slots.get_mut(i)
+            {
+                *slot = Some(value.clone());
             }
         }
-        deserializer.deserialize_identifier(KeyVisitor)
+    }
+
+    /// Which paths a key continues: (those it ends, those that go on below it).
+    fn step(&self, key: &str) -> (u32, u32) {
+        let (mut leaves, mut below) = (0, 0);
+        for (i, path) in self.paths_here(self.active) {
+            if matches!(path.get(self.depth), Some(Step::Key(k)) if *k == key) {
+                if path.len() == self.depth + 1 {
+                    leaves |= 1 << i;
+                } else {
+                    below |= 1 << i;
+                }
+            }
+        }
+        (leaves, below)
     }
 }
 
-/// A field's value when it is a string (borrowed where the input allows), `None` when it
-/// is any other JSON value (which is still read through, and checked).
-struct Text<'a>(Option<Cow<'a, str>>);
+struct NodeVisitor<'p, 'r, 'a>(Node<'p, 'r, 'a>);
 
-impl<'de> de::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TextVisitor)
+impl<'de: 'a, 'a> DeserializeSeed<'de> for NodeVisitor<'_, '_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text<'de>;
+impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
+        f.write_str("a JSON value")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
-        Ok(Text(Some(Cow::Borrowed(s))))
+    fn visit_borrowed_str<E: de::Error>(mut self, s: &'de str) -> Result<(), E> {
+        self.0.fill(Scalar::Str(Cow::Borrowed(s)));
+        Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(Text(Some(Cow::Owned(s.to_owned()))))
+    fn visit_str<E: de::Error>(mut self, s: &str) -> Result<(), E> {
+        self.0.fill(Scalar::Str(Cow::Owned(s.to_owned())));
+        Ok(())
     }
 
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
-        Ok(Text(Some(Cow::Owned(s))))
+    fn visit_string<E: de::Error>(mut self, s: String) -> Result<(), E> {
+        self.0.fill(Scalar::Str(Cow::Owned(s)));
+        Ok(())
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_i64<E: de::Error>(mut self, n: i64) -> Result<(), E> {
+        self.0.fill(Scalar::Int(n.into()));
+        Ok(())
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_u64<E: de::Error>(mut self, n: u64) -> Result<(), E> {
+        self.0.fill(Scalar::Int(n.into()));
+        Ok(())
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_bool<E: de::Error>(mut self, b: bool) -> Result<(), E> {
+        self.0.fill(Scalar::Bool(b));
+        Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_f64<E: de::Error>(mut self, _: f64) -> Result<(), E> {
+        self.0.fill(Scalar::Other);
+        Ok(())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        self.0.fill(Scalar::Other);
+        Ok(())
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Text(None))
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.visit_unit()
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        de::Deserialize::deserialize(deserializer)
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        SkipVisitor.visit_seq(seq).map(|_| Text(None))
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.0.fill(Scalar::Other);
+        let node = &mut self.0;
+        while let Some(key) = map.next_key_seed(KeySeed { node })? {
+            match key {
+                Key::Skip => {
+                    map.next_value::<Skip>()?;
+                }
+                Key::Status => node.out.status = map.next_value::<Option<u16>>().ok().flatten(),
+                Key::Path { leaves, below } => {
+                    let child = Node {
+                        paths: node.paths,
+                        depth: node.depth + 1,
+                        active: below,
+                        leaves,
+                        out: &mut *node.out,
+                        status: false,
+                    };
+                    map.next_value_seed(NodeVisitor(child))?;
+                }
+            }
+        }
+        Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        SkipVisitor.visit_map(map).map(|_| Text(None))
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.0.fill(Scalar::Other);
+        // The paths that select an element here: `[field$=value]`, then one key.
+        let node = &mut self.0;
+        let mut selecting = 0;
+        for (i, path) in node.paths_here(node.active) {
+            if matches!(path.get(node.depth), Some(Step::Where { .. })) {
+                selecting |= 1 << i;
+            }
+        }
+        if selecting == 0 {
+            while seq.next_element::<Skip>()?.is_some() {}
+            return Ok(());
+        }
+        while seq.next_element_seed(Element { node: &mut *node, selecting })?.is_some() {}
+        Ok(())
+    }
+}
+
+/// A key of an object, told apart without keeping it.
+enum Key {
+    /// On no path: skipped.
+    Skip,
+    /// The top-level `status` of a body read on its own.
+    Status,
+    /// On paths: those it ends, and those that go on below it.
+    Path { leaves: u32, below: u32 },
+}
+
+struct KeySeed<'n, 'p, 'r, 'a> {
+    node: &'n Node<'p, 'r, 'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_, '_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_, '_, '_, '_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        let (leaves, below) = self.node.step(key);
+        Ok(if leaves | below != 0 {
+            Key::Path { leaves, below }
+        } else if self.node.status && key == "status" {
+            Key::Status
+        } else {
+            Key::Skip
+        })
+    }
+}
+
+/// One element of an array that paths select from: an object whose selector field
+/// decides whether the key after it is taken. The first element that matches wins.
+struct Element<'n, 'p, 'r, 'a> {
+    node: &'n mut Node<'p, 'r, 'a>,
+    selecting: u32,
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Element<'_, '_, '_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array element")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let (node, selecting) = (self.node, self.selecting);
+        let depth = node.depth;
+        let mut found = Read::default();
+        let mut selected = 0u32;
+        while let Some((selects, takes)) = map.next_key_seed(ElementKey { node: &*node, selecting })? {
+            if selects | takes == 0 {
+                map.next_value::<Skip>()?;
+                continue;
+            }
+            let mut value = Read::default();
+            let leaf =
+                Node { paths: node.paths, depth: 0, active: 0, leaves: 1, out: &mut value, status: false };
+            map.next_value_seed(NodeVisitor(leaf))?;
+            let value = value.slots.into_iter().next().flatten();
+            for (i, path) in node.paths_here(selects) {
+                if let (Some(Step::Where { value: want, ends_with, .. }), Some(Scalar::Str(got))) =
+                    (path.get(depth), &value)
+                    && (if *ends_with { got.ends_with(want) } else { got == want })
+                {
+                    selected |= 1 << i;
+                }
+            }
+            for i in 0..MAX_PATHS {
+                if takes & (1 << i) != 0
+                    && let Some(slot) = found.slots.get_mut(i)
+                {
+                    *slot = value.clone();
+                }
+            }
+        }
+        for i in 0..MAX_PATHS {
+            if selected & (1 << i) != 0
+                && let (Some(slot), Some(value)) = (node.out.slots.get_mut(i), found.slots.get_mut(i))
+                && slot.is_none()
+            {
+                *slot = value.take();
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        SkipVisitor.visit_seq(seq).map(|_| ())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A key of an array element: (the paths whose selector field it is, the paths that
+/// take its value).
+struct ElementKey<'n, 'p, 'r, 'a> {
+    node: &'n Node<'p, 'r, 'a>,
+    selecting: u32,
+}
+
+impl<'de> DeserializeSeed<'de> for ElementKey<'_, '_, '_, '_> {
+    type Value = (u32, u32);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(u32, u32), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for ElementKey<'_, '_, '_, '_> {
+    type Value = (u32, u32);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<(u32, u32), E> {
+        let (mut selects, mut takes) = (0, 0);
+        let depth = self.node.depth;
+        for (i, path) in self.node.paths_here(self.selecting) {
+            if matches!(path.get(depth), Some(Step::Where { field, .. }) if *field == key) {
+                selects |= 1 << i;
+            }
+            if matches!(path.get(depth + 1), Some(Step::Key(k)) if *k == key) {
+                takes |= 1 << i;
+            }
+        }
+        Ok((selects, takes))
     }
 }
 
@@ -247,21 +458,81 @@ impl<'de> Visitor<'de> for SkipVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::{CodeKind, Condition, Literal, Path, SuccessStatus};
 
-    type Fields<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+    const EASEMOB: Shape = Shape::EASEMOB;
 
-    fn read(body: &str) -> Option<Fields<'_>> {
-        ErrorBody::from_json(body.as_bytes()).map(|b| (b.error, b.description))
+    fn read<'a>(shape: &Shape, body: &'a str) -> Option<Vec<Option<Scalar<'a>>>> {
+        let n = shape.paths().count();
+        Read::from_json(shape, body.as_bytes()).map(|r| r.slots.into_iter().take(n).collect())
+    }
+
+    fn s(text: &str) -> Option<Scalar<'_>> {
+        Some(Scalar::Str(Cow::Borrowed(text)))
     }
 
     #[test]
-    fn keeps_the_two_strings_and_borrows_them_when_it_can() {
-        let (e, d) = read(r#"{"duration":0,"error_description":"x \"y\"","exception":{"a":[1,2.5e3,null]},"error":"reach_limit"}"#).unwrap();
-        assert!(matches!(e, Some(Cow::Borrowed("reach_limit"))), "{e:?}");
-        assert!(matches!(d.as_deref(), Some("x \"y\"")) && matches!(d, Some(Cow::Owned(_))));
-        assert_eq!(read(r#"{"error":1,"error_description":[{"a":"b"}]}"#), Some((None, None)));
-        assert_eq!(read(r#"{"error":"a","error":"b"}"#), Some((Some("b".into()), None)), "the last one wins");
-        assert_eq!(read(r#"{"error":"a","status":"not a number"}"#), Some((Some("a".into()), None)));
+    fn keeps_the_values_on_its_paths_and_borrows_them_when_it_can() {
+        let got = read(&EASEMOB, r#"{"duration":0,"error_description":"x \"y\"","exception":{"a":[1,2.5e3,null]},"error":"reach_limit"}"#).unwrap();
+        assert!(matches!(&got[0], Some(Scalar::Str(Cow::Borrowed("reach_limit")))), "{got:?}");
+        assert!(matches!(&got[1], Some(Scalar::Str(Cow::Owned(d))) if d == "x \"y\""), "{got:?}");
+        assert_eq!(
+            read(&EASEMOB, r#"{"error":1,"error_description":[{"a":"b"}]}"#),
+            Some(vec![Some(Scalar::Int(1)), Some(Scalar::Other)])
+        );
+        assert_eq!(
+            read(&EASEMOB, r#"{"error":"a","error":"b"}"#),
+            Some(vec![s("b"), None]),
+            "the last one wins"
+        );
+    }
+
+    #[test]
+    fn follows_nested_paths_and_selects_array_elements() {
+        static GOOGLE: Shape = Shape {
+            code: &[
+                Path(&[
+                    Step::Key("error"),
+                    Step::Key("details"),
+                    Step::Where { field: "@type", value: "ErrorInfo", ends_with: true },
+                    Step::Key("reason"),
+                ]),
+                Path(&[Step::Key("error"), Step::Key("status")]),
+            ],
+            code_kind: CodeKind::Text,
+            message: &[Path(&[Step::Key("error"), Step::Key("message")])],
+            success_status: SuccessStatus::TwoXx,
+            conditions: &[Condition {
+                path: Path(&[Step::Key("ok")]),
+                equals: &[Literal::Bool(true)],
+                absent: false,
+            }],
+            retry_delay: Some(Path(&[
+                Step::Key("error"),
+                Step::Key("details"),
+                Step::Where { field: "@type", value: "RetryInfo", ends_with: true },
+                Step::Key("retryDelay"),
+            ])),
+            should_retry_header: None,
+        };
+        let body = r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[
+            {"reason":"WRONG","@type":"type.googleapis.com/google.rpc.Help"},
+            {"reason":"RATE_LIMIT_EXCEEDED","@type":"type.googleapis.com/google.rpc.ErrorInfo","metadata":{"a":"b"}},
+            {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"30s"},
+            {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"SECOND"}]},"ok":false}"#;
+        let got = read(&GOOGLE, body).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                s("RATE_LIMIT_EXCEEDED"),
+                s("RESOURCE_EXHAUSTED"),
+                s("Quota exceeded"),
+                Some(Scalar::Bool(false)),
+                s("30s")
+            ]
+        );
+        let got = read(&GOOGLE, r#"{"error":{"details":"none","status":"NOT_FOUND"}}"#).unwrap();
+        assert_eq!(got, vec![None, s("NOT_FOUND"), None, None, None]);
     }
 
     #[test]
@@ -276,16 +547,14 @@ mod tests {
             r#"{"error":"\ud800"}"#,
             "{\"err\u{14}or\":\"a\"}",
         ] {
-            assert_eq!(read(body), None, "{body:?}");
+            assert_eq!(read(&EASEMOB, body), None, "{body:?}");
         }
     }
 
     #[test]
-    fn deserialize_reads_the_status_and_writes_back_what_it_read() {
+    fn deserialize_reads_the_status_too() {
         let value = serde_json::json!({"status": 429, "error": "reach_limit", "other": [1]});
-        let body = ErrorBody::deserialize(value).unwrap();
-        assert_eq!(body.status, Some(429));
-        assert_eq!(body.to_json(), br#"{"error":"reach_limit","status":429}"#);
-        assert!(ErrorBody::deserialize(serde_json::json!({"status": "x"})).is_err());
+        let read = Read::deserialize(&EASEMOB, value, true).unwrap();
+        assert_eq!((read.status, read.slot(0)), (Some(429), s("reach_limit").as_ref()));
     }
 }

@@ -17,9 +17,9 @@ pub struct StatusInfo {
     #[doc(hidden)]
     pub name: &'static str,
     #[doc(hidden)]
-    pub meaning: &'static str,
+    pub languages: &'static [&'static str],
     #[doc(hidden)]
-    pub meaning_zh: &'static str,
+    pub meanings: &'static [&'static str],
     #[doc(hidden)]
     pub retry: RetryPolicy,
     #[doc(hidden)]
@@ -37,14 +37,19 @@ impl StatusInfo {
         self.name
     }
 
-    /// What the status means for this API (English).
-    pub const fn meaning(&self) -> &'static str {
-        self.meaning
+    /// What the status means for this API, in the spec's first language.
+    pub fn meaning(&self) -> &'static str {
+        self.meanings.first().copied().unwrap_or_default()
     }
 
-    /// What the status means for this API (Chinese).
-    pub const fn meaning_zh(&self) -> &'static str {
-        self.meaning_zh
+    /// What the status means for this API in `lang` (e.g. `"zh"`), if the spec has it.
+    pub fn meaning_in(&self, lang: &str) -> Option<&'static str> {
+        in_language(self.languages, self.meanings, lang)
+    }
+
+    /// What the status means for this API in Chinese, if the spec has it.
+    pub fn meaning_zh(&self) -> Option<&'static str> {
+        self.meaning_in("zh")
     }
 
     /// The default retry policy of errors with this status.
@@ -56,6 +61,11 @@ impl StatusInfo {
     pub const fn should_alert(&self) -> bool {
         self.alert
     }
+}
+
+/// The text of `lang` among `texts`, one per language of `languages`.
+fn in_language(languages: &[&str], texts: &'static [&'static str], lang: &str) -> Option<&'static str> {
+    texts.get(languages.iter().position(|l| *l == lang)?).copied()
 }
 
 pub use easemob_errors_template::PlaceholderKind;
@@ -138,13 +148,11 @@ pub struct CatalogEntry {
     #[doc(hidden)]
     pub fields: &'static [Placeholder],
     #[doc(hidden)]
-    pub cause: &'static str,
+    pub languages: &'static [&'static str],
     #[doc(hidden)]
-    pub cause_zh: &'static str,
+    pub causes: &'static [&'static str],
     #[doc(hidden)]
-    pub remedy: &'static str,
-    #[doc(hidden)]
-    pub remedy_zh: &'static str,
+    pub remedies: &'static [&'static str],
     #[doc(hidden)]
     pub retry: RetryPolicy,
     #[doc(hidden)]
@@ -188,24 +196,39 @@ impl CatalogEntry {
         self.fields
     }
 
-    /// Why it happens (English).
-    pub const fn cause(&self) -> &'static str {
-        self.cause
+    /// Why it happens, in the spec's first language.
+    pub fn cause(&self) -> &'static str {
+        self.causes.first().copied().unwrap_or_default()
     }
 
-    /// Why it happens (Chinese).
-    pub const fn cause_zh(&self) -> &'static str {
-        self.cause_zh
+    /// Why it happens in `lang` (e.g. `"zh"`), if the spec has it.
+    pub fn cause_in(&self, lang: &str) -> Option<&'static str> {
+        in_language(self.languages, self.causes, lang)
     }
 
-    /// What to do (English).
-    pub const fn remedy(&self) -> &'static str {
-        self.remedy
+    /// Why it happens in Chinese, if the spec has it.
+    pub fn cause_zh(&self) -> Option<&'static str> {
+        self.cause_in("zh")
     }
 
-    /// What to do (Chinese).
-    pub const fn remedy_zh(&self) -> &'static str {
-        self.remedy_zh
+    /// What to do, in the spec's first language.
+    pub fn remedy(&self) -> &'static str {
+        self.remedies.first().copied().unwrap_or_default()
+    }
+
+    /// What to do in `lang` (e.g. `"zh"`), if the spec has it.
+    pub fn remedy_in(&self, lang: &str) -> Option<&'static str> {
+        in_language(self.languages, self.remedies, lang)
+    }
+
+    /// What to do in Chinese, if the spec has it.
+    pub fn remedy_zh(&self) -> Option<&'static str> {
+        self.remedy_in("zh")
+    }
+
+    /// The languages of the causes and remedies, the first the default.
+    pub const fn languages(&self) -> &'static [&'static str] {
+        self.languages
     }
 
     /// The retry policy.

@@ -31,3 +31,15 @@ pub fn classify<E: FromResponse>(
         retry_after: retry_after(headers, SystemTime::now()),
     }
 }
+
+/// The API's verdict header (`E::should_retry_header`, e.g. Stripe's
+/// `Stripe-Should-Retry`), if it has one and it says `true` or `false`. The `reqwest`
+/// integrations honour it: `false` never retries, `true` retries with backoff an error
+/// whose policy would not.
+pub fn should_retry<E: FromResponse>(headers: &::http::HeaderMap) -> Option<bool> {
+    match headers.get(E::should_retry_header()?)?.to_str().ok()?.trim() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}

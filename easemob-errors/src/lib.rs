@@ -45,6 +45,7 @@ extern crate self as easemob_errors;
 
 mod body;
 mod catalog;
+mod enum_impls;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "limiter")]
@@ -57,6 +58,7 @@ mod policy;
 pub mod reqwest;
 mod response;
 pub mod retry;
+mod shape;
 mod text;
 #[cfg(feature = "token")]
 pub mod token;

@@ -23,7 +23,7 @@ pub fn catalog_markdown(statuses: &[StatusInfo], entries: &[CatalogEntry]) -> St
             s.status(),
             cell(s.name()),
             cell(s.meaning()),
-            cell(s.meaning_zh()),
+            cell(s.meaning_zh().unwrap_or_default()),
             cell(&s.retry().to_string()),
             yes_no(s.should_alert())
         );
@@ -41,9 +41,9 @@ pub fn catalog_markdown(statuses: &[StatusInfo], entries: &[CatalogEntry]) -> St
             e.code().map_or_else(|| "—".to_owned(), code),
             forms(e),
             cell(e.cause()),
-            cell(e.cause_zh()),
+            cell(e.cause_zh().unwrap_or_default()),
             cell(e.remedy()),
-            cell(e.remedy_zh()),
+            cell(e.remedy_zh().unwrap_or_default()),
             cell(&e.retry().to_string()),
             yes_no(e.should_alert())
         );

@@ -37,10 +37,10 @@ use ::http::header::{AUTHORIZATION, HeaderValue};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::limiter::{AdaptiveLimiter, Busy, LimiterConfig, RateLimiter, Signal};
-use crate::reqwest::{classify, transport_error};
+use crate::reqwest::{answer, transport_error};
 use crate::retry::{
     Attempt, Attempted, Failure, FromResponse, GaveUp, GiveUpReason, RequestError, Retrier, RetryBudget,
-    RetryConfig, next,
+    RetryConfig, next_told,
 };
 use crate::token::{AppToken, AppTokenProvider, TokenError};
 
@@ -271,20 +271,22 @@ where
                     }
                 }
             }
-            let failed = match next_middleware.clone().run(request, extensions).await {
+            let (failed, should_retry) = match next_middleware.clone().run(request, extensions).await {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     if let Some(limiter) = &self.limiter {
                         limiter.observe(&key, Signal::of_status(status)).await;
                     }
-                    if response.status().is_success() {
-                        retrier.succeeded();
-                        return Ok(response);
+                    match answer::<E>(response).await {
+                        Ok(response) => {
+                            retrier.succeeded();
+                            return Ok(response);
+                        }
+                        Err(failed) => failed,
                     }
-                    classify::<E>(response).await
                 }
                 Err(reqwest_middleware::Error::Reqwest(e)) => {
-                    Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None }
+                    (Attempted::from(RequestError::Transport(transport_error(&e))), None)
                 }
                 Err(other) => return Err(other),
             };
@@ -298,7 +300,7 @@ where
                 )));
             }
             let elapsed = self.now(start).saturating_sub(began);
-            match next(&mut retrier, &failed, elapsed, &mut attempt) {
+            match next_told(&mut retrier, &failed, should_retry, elapsed, &mut attempt) {
                 Ok(_) if attempt.split_body => {
                     let reason = GiveUpReason::SplitBody;
                     let gave_up = GaveUp::new(failed.error, retrier.failures(), true, reason);

@@ -9,18 +9,28 @@
 
 use easemob_errors_template::Captures;
 
+use std::borrow::Cow;
+use std::time::Duration;
+
 pub use crate::catalog::{CatalogEntry, FieldValue, Placeholder, PlaceholderKind, StatusInfo, Template};
+pub use crate::enum_impls::error_enum_impls;
 pub use crate::policy::{Backoff, RetryPolicy};
+pub use crate::shape::{CodeKind, Condition, Literal, Path, Shape, Step, SuccessStatus};
 pub use crate::text::Text;
 pub use crate::view::View;
 pub use serde;
 
-use crate::body::ErrorBody;
+use crate::body::Read;
 use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
+use crate::shape::Code;
 
 /// A generated enum's catalog: what its spec says, as static data.
 #[derive(Debug)]
 pub struct Catalog {
+    /// The languages of causes, remedies and meanings; the first is the default.
+    pub languages: &'static [&'static str],
+    /// Where the API's answers keep their code and message.
+    pub shape: &'static Shape,
     /// Every declared status, sorted.
     pub statuses: &'static [StatusInfo],
     /// Every entry, in spec order: `__build`'s indices.
@@ -66,31 +76,26 @@ impl Catalog {
         Some(Matched { index, entry, template, captures })
     }
 
-    /// Classifies a body's `error` and description into the enum's variant (see
-    /// `spec/README.md`, "How a response is classified").
-    fn lookup<T>(
-        &self,
-        status: u16,
-        code: Option<&str>,
-        description: Option<&str>,
-        build: Build<T>,
-    ) -> Option<T> {
-        let Some(code) = code else { return self.lookup_without_code(status, description?, build) };
+    /// Classifies what a body said into the enum's variant (see `spec/README.md`, "How a
+    /// response is classified").
+    fn lookup<T>(&self, status: u16, said: &Said<'_>, build: Build<T>) -> Option<T> {
+        let Some(code) = said.code else { return self.lookup_without_code(status, said, build) };
         let group = self.group(status, Some(code))?;
-        let text = description.unwrap_or_default();
+        let text = said.description.unwrap_or_default();
         if let Some(m) = group.forms.iter().find_map(|&form| self.try_form(form, text)) {
-            return m.build(description, true, build);
+            return m.build(said, true, build);
         }
         let index = group.catch_all?;
-        build(index, Text::sent(description, None, true), &Values::default())
+        build(index, Text::sent(said.description, None, true, said.retry_delay), &Values::default())
     }
 
-    /// A body without `error`: the status's error-less forms first; failing those, the
+    /// A body without a code: the status's error-less forms first; failing those, the
     /// one meaning among all its forms that matches. Several meanings are not guessed.
-    fn lookup_without_code<T>(&self, status: u16, description: &str, build: Build<T>) -> Option<T> {
+    fn lookup_without_code<T>(&self, status: u16, said: &Said<'_>, build: Build<T>) -> Option<T> {
+        let description = said.description?;
         let errorless = self.group(status, None);
         if let Some(m) = errorless.and_then(|g| g.forms.iter().find_map(|&f| self.try_form(f, description))) {
-            return m.build(Some(description), false, build);
+            return m.build(said, false, build);
         }
         let mut matches = self
             .groups
@@ -102,8 +107,17 @@ impl Catalog {
         if matches.any(|m| m.index != first.index) {
             return None;
         }
-        first.build(Some(description), false, build)
+        first.build(said, false, build)
     }
+}
+
+/// What a body said: its code as text (integers in decimal), its message, and the
+/// retry delay it gives.
+#[derive(Debug)]
+struct Said<'a> {
+    code: Option<&'a str>,
+    description: Option<&'a str>,
+    retry_delay: Option<Duration>,
 }
 
 /// A form that matched a description: its entry, the template, where the values are.
@@ -117,12 +131,12 @@ struct Matched<'t> {
 impl Matched<'_> {
     /// The variant, keeping the server's words (borrowed from the catalog when they are
     /// the template's own text, byte for byte).
-    fn build<T>(self, description: Option<&str>, code_sent: bool, build: Build<T>) -> Option<T> {
+    fn build<T>(self, said: &Said<'_>, code_sent: bool, build: Build<T>) -> Option<T> {
         let declared = match self.template.literals {
             [only] => Some(*only),
             _ => None,
         };
-        let text = Text::sent(description, declared, code_sent);
+        let text = Text::sent(said.description, declared, code_sent, said.retry_delay);
         let values = Values {
             captures: Some(self.captures),
             template: self.template.placeholders,
@@ -180,63 +194,90 @@ pub enum Classified<T> {
     Unknown(UnknownError),
 }
 
-/// Classifies an HTTP answer: its body is read (see `body.rs`), then looked up.
+/// Classifies an HTTP answer that failed: its body is read (see `body.rs`) along the
+/// shape's paths, then its code and message are looked up.
 pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
-    let read = if body.len() > MAX_BODY_LEN { None } else { ErrorBody::from_json(body) };
-    match read {
-        Some(fields) if fields.error.is_some() || fields.description.is_some() => {
-            classify_fields(catalog, status, fields, body, build)
-        }
-        _ => Classified::Status(StatusOnly::new(status, body)),
-    }
+    let read = if body.len() > MAX_BODY_LEN { None } else { Read::from_json(catalog.shape, body) };
+    classify_read(catalog, status, read.as_ref(), body, build)
 }
 
-/// Looks up a body's fields; an empty `error` counts as none. What no entry takes
-/// keeps everything: status, fields and raw body.
-fn classify_fields<T>(
+/// Classifies any HTTP answer: `None` when it is a success under the spec's rule.
+pub fn classify_answer<T>(
     catalog: &'static Catalog,
     status: u16,
-    fields: ErrorBody<'_>,
+    body: &[u8],
+    build: Build<T>,
+) -> Option<Classified<T>> {
+    let read = if body.len() > MAX_BODY_LEN { None } else { Read::from_json(catalog.shape, body) };
+    if catalog.shape.is_success(status, read.as_ref()) {
+        return None;
+    }
+    Some(classify_read(catalog, status, read.as_ref(), body, build))
+}
+
+/// Looks up what a body says. Without a code and a message it is no error body; what
+/// no entry takes keeps everything: status, code, message and raw body.
+fn classify_read<T>(
+    catalog: &'static Catalog,
+    status: u16,
+    read: Option<&Read<'_>>,
     raw: &[u8],
     build: Build<T>,
 ) -> Classified<T> {
-    let code = fields.error.as_deref().filter(|c| !c.is_empty());
-    match catalog.lookup(status, code, fields.description.as_deref(), build) {
-        Some(known) => Classified::Known(known),
-        None => Classified::Unknown(UnknownError::new(status, fields.error, fields.description, raw)),
+    let shape = catalog.shape;
+    let Some(read) = read else { return Classified::Status(StatusOnly::new(status, raw)) };
+    let (code, message) = (shape.code(read), shape.message(read));
+    if code.is_none() && message.is_none() {
+        return Classified::Status(StatusOnly::new(status, raw));
     }
+    let said = Said {
+        code: code.as_ref().map(Code::as_str),
+        description: message.map(|m| m.as_ref()),
+        retry_delay: shape.retry_delay(read),
+    };
+    if let Some(known) = catalog.lookup(status, &said, build) {
+        return Classified::Known(known);
+    }
+    let retry_delay = said.retry_delay;
+    let code = code.map(|c| match c {
+        Code::Text(s) => s.clone(),
+        Code::Number(n) => Cow::Owned(n.as_str().to_owned()),
+    });
+    Classified::Unknown(UnknownError::new(status, code, message.cloned(), retry_delay, raw))
 }
 
-/// The generated `Deserialize`: reads an error body (`error`, `error_description` and
-/// an optional `status`; other fields ignored) and classifies it. Without `status`, the
-/// statuses whose catalog takes the body must be exactly one; otherwise deserialization
-/// fails, since the error cannot be told without it.
+/// The generated `Deserialize`: reads a body in the API's shape, with an optional
+/// top-level `status`, and classifies it. Without `status`, the statuses whose catalog
+/// takes the body must be exactly one; otherwise deserialization fails, since the error
+/// cannot be told without it.
 pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     catalog: &'static Catalog,
     deserializer: D,
     build: Build<T>,
 ) -> Result<Classified<T>, D::Error> {
-    let fields = ErrorBody::deserialize(deserializer)?;
-    let raw = fields.to_json();
-    let status = match fields.status {
-        Some(status) => status,
-        None => status_of(catalog, &fields).map_err(<D::Error as serde::de::Error>::custom)?,
+    let shape = catalog.shape;
+    let read = Read::deserialize(shape, deserializer, true)?;
+    let (code, message) = (shape.code(&read), shape.message(&read));
+    let said = Said {
+        code: code.as_ref().map(Code::as_str),
+        description: message.map(|m| m.as_ref()),
+        retry_delay: shape.retry_delay(&read),
     };
-    if fields.error.is_none() && fields.description.is_none() {
-        return Ok(Classified::Status(StatusOnly::new(status, &raw)));
-    }
-    Ok(classify_fields(catalog, status, fields, &raw, build))
+    let status = match read.status {
+        Some(status) => status,
+        None => status_of(catalog, &said).map_err(<D::Error as serde::de::Error>::custom)?,
+    };
+    let raw = body_json(shape, Some(status), said.code, said.description);
+    let raw = serde_json::to_vec(&raw).unwrap_or_default();
+    Ok(classify(catalog, status, &raw, build))
 }
 
 /// The one status whose catalog takes a body without `status`.
-fn status_of(catalog: &Catalog, fields: &ErrorBody<'_>) -> Result<u16, &'static str> {
-    let code = fields.error.as_deref().filter(|c| !c.is_empty());
-    let description = fields.description.as_deref();
+fn status_of(catalog: &Catalog, said: &Said<'_>) -> Result<u16, &'static str> {
     let taken: Build<()> = |_, _, _| Some(());
     let mut statuses: Vec<u16> = catalog.groups.iter().map(|g| g.status).collect();
     statuses.dedup();
-    let mut taking =
-        statuses.into_iter().filter(|&status| catalog.lookup(status, code, description, taken).is_some());
+    let mut taking = statuses.into_iter().filter(|&status| catalog.lookup(status, said, taken).is_some());
     match (taking.next(), taking.next()) {
         (Some(status), None) => Ok(status),
         (Some(_), Some(_)) => {
@@ -248,171 +289,56 @@ fn status_of(catalog: &Catalog, fields: &ErrorBody<'_>) -> Result<u16, &'static 
     }
 }
 
-/// The methods and trait impls every generated enum has, written against its `__view`
-/// and `__build`; `include_errors!` invokes it once per enum with the enum and its
-/// [`Catalog`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __error_enum_impls {
-    ($name:ident, $catalog:ident) => {
-        impl $name {
-            /// Classifies a failed call from its HTTP status and raw body.
-            ///
-            /// Total: any status and any bytes give a value, without panicking. The body's
-            /// `error` and `error_description` are matched against the catalog (status,
-            /// `error`, description templates, tolerant of letter case, quotes, whitespace
-            /// and closing punctuation); an `error` the catalog has never seen gives
-            /// `Unknown`, an answer without a usable error body `Status`.
-            pub fn from_response(status: u16, body: &[u8]) -> Self {
-                Self::__from($crate::__private::classify(&$catalog, status, body, Self::__build))
-            }
-
-            /// The HTTP status.
-            pub fn status(&self) -> u16 {
-                self.__view().status()
-            }
-
-            /// The body's `error` string, if there was one.
-            pub fn code(&self) -> ::core::option::Option<&str> {
-                self.__view().code()
-            }
-
-            /// The body's `error_description`, exactly as the server sent it.
-            pub fn description(&self) -> ::core::option::Option<&str> {
-                self.__view().description()
-            }
-
-            /// Why this error happens (English); for unlisted errors, what the status means.
-            pub fn cause(&self) -> ::core::option::Option<&'static str> {
-                self.__view().cause()
-            }
-
-            /// Why this error happens (Chinese); for unlisted errors, what the status means.
-            pub fn cause_zh(&self) -> ::core::option::Option<&'static str> {
-                self.__view().cause_zh()
-            }
-
-            /// What to do about it (English), for listed errors.
-            pub fn remedy(&self) -> ::core::option::Option<&'static str> {
-                self.__view().remedy()
-            }
-
-            /// What to do about it (Chinese), for listed errors.
-            pub fn remedy_zh(&self) -> ::core::option::Option<&'static str> {
-                self.__view().remedy_zh()
-            }
-
-            /// The retry policy: the entry's, else its status's, else
-            /// [`never`]($crate::RetryPolicy::Never).
-            pub fn retry(&self) -> $crate::RetryPolicy {
-                self.__view().retry()
-            }
-
-            /// Whether this is a system error that must be logged and alerted on.
-            pub fn should_alert(&self) -> bool {
-                self.__view().should_alert()
-            }
-
-            /// Whether the catalog lists this error (not `Status` or `Unknown`).
-            pub fn is_known(&self) -> bool {
-                self.__view().entry().is_some()
-            }
-
-            /// The variant's name, e.g. `"ReachLimit"`.
-            pub fn variant_name(&self) -> &'static str {
-                self.__view().variant_name()
-            }
-
-            /// The catalog entry of a listed error.
-            pub fn catalog_entry(&self) -> ::core::option::Option<&'static $crate::CatalogEntry> {
-                self.__view().entry()
-            }
-
-            /// What the spec says about this error's status, if it declares it.
-            pub fn status_info(&self) -> ::core::option::Option<&'static $crate::StatusInfo> {
-                self.__view().status_info()
-            }
-
-            /// The values captured from the description, by placeholder name.
-            pub fn fields(&self) -> $crate::Fields<'_> {
-                self.__view().fields()
-            }
-
-            /// Every entry of the catalog, in spec order.
-            pub fn catalog() -> &'static [$crate::CatalogEntry] {
-                $catalog.entries
-            }
-
-            /// Every status the spec declares, in ascending order.
-            pub fn statuses() -> &'static [$crate::StatusInfo] {
-                $catalog.statuses
-            }
-
-            /// What the spec says about `status`, if it declares it.
-            pub fn info_for_status(status: u16) -> ::core::option::Option<&'static $crate::StatusInfo> {
-                $catalog.status_info(status)
-            }
-
-            fn __from(classified: $crate::__private::Classified<Self>) -> Self {
-                match classified {
-                    $crate::__private::Classified::Known(known) => known,
-                    $crate::__private::Classified::Status(status) => Self::Status(status),
-                    $crate::__private::Classified::Unknown(unknown) => Self::Unknown(unknown),
-                }
-            }
+/// A body in the API's shape (for `Serialize`): the code at the first code path, the message at the
+/// first message path, and `status` at the top level. `Serialize` writes it and
+/// `from_response` reads it back.
+pub fn body_json(
+    shape: &Shape,
+    status: Option<u16>,
+    code: Option<&str>,
+    description: Option<&str>,
+) -> serde_json::Value {
+    use serde_json::Value;
+    let mut body = Value::Object(serde_json::Map::new());
+    let code = code.map(|c| match (shape.code_kind, c.parse::<i64>()) {
+        (CodeKind::Integer, Ok(n)) => Value::from(n),
+        _ => Value::from(c),
+    });
+    for (path, value) in [(shape.code.first(), code), (shape.message.first(), description.map(Value::from))] {
+        if let (Some(path), Some(value)) = (path, value) {
+            put(&mut body, path.0, value);
         }
-
-        #[automatically_derived]
-        impl ::core::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::core::fmt::Display::fmt(&self.__view(), f)
-            }
-        }
-
-        #[automatically_derived]
-        impl ::std::error::Error for $name {}
-
-        #[automatically_derived]
-        impl $crate::retry::Failure for $name {
-            fn http_status(&self) -> ::core::option::Option<u16> {
-                ::core::option::Option::Some(self.status())
-            }
-
-            fn retry_policy(&self) -> $crate::RetryPolicy {
-                self.retry()
-            }
-
-            fn is_system_error(&self) -> bool {
-                self.should_alert()
-            }
-        }
-
-        #[automatically_derived]
-        impl $crate::retry::FromResponse for $name {
-            fn from_response(status: u16, body: &[u8]) -> Self {
-                Self::from_response(status, body)
-            }
-        }
-
-        #[automatically_derived]
-        impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::serde::Serialize::serialize(&self.__view(), serializer)
-            }
-        }
-
-        #[automatically_derived]
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                $crate::__private::deserialize(&$catalog, deserializer, Self::__build).map(Self::__from)
-            }
-        }
-    };
+    }
+    if let (Some(status), Value::Object(map)) = (status, &mut body) {
+        map.insert("status".into(), status.into());
+    }
+    body
 }
 
-pub use crate::__error_enum_impls as error_enum_impls;
+/// Writes `value` at `steps` into `at`, making the objects and the selected array
+/// element the path goes through.
+fn put(at: &mut serde_json::Value, steps: &[Step], value: serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Some((step, rest)) = steps.split_first() else {
+        *at = value;
+        return;
+    };
+    match step {
+        Step::Key(key) => {
+            if !at.is_object() {
+                *at = Value::Object(Map::new());
+            }
+            if let Value::Object(map) = at {
+                put(map.entry(*key).or_insert(Value::Null), rest, value);
+            }
+        }
+        Step::Where { field, value: selector, .. } => {
+            let mut element = Value::Object(Map::new());
+            if let Value::Object(map) = &mut element {
+                map.insert((*field).into(), (*selector).into());
+            }
+            put(&mut element, rest, value);
+            *at = Value::Array(vec![element]);
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::retry::{
     Attempt, Attempted, Failure, FromResponse, GaveUp, GiveUpReason, RequestError, Retrier, TransportError,
-    next,
+    next_told,
 };
 
 /// Classifies a failed `reqwest` response. Reads at most one byte more than
@@ -15,7 +15,34 @@ use crate::retry::{
 /// the status is never lost.
 pub async fn classify<E: FromResponse>(mut response: ::reqwest::Response) -> Attempted<RequestError<E>> {
     let status = response.status().as_u16();
-    let retry_after = crate::http::retry_after(response.headers(), std::time::SystemTime::now());
+    let body = read_body(&mut response).await;
+    failed::<E>(status, response.headers(), &body).0
+}
+
+/// Tells a success from an error by the spec's rule: by the status alone, unless
+/// the API answers some errors with 2xx (`E::success_needs_body`); then the body is
+/// read, and a success is handed back with that body. A failure comes with the API's
+/// verdict header ([`crate::http::should_retry`]).
+pub async fn answer<E: FromResponse>(
+    mut response: ::reqwest::Response,
+) -> Result<::reqwest::Response, (Attempted<RequestError<E>>, Option<bool>)> {
+    if response.status().is_success() && !E::success_needs_body() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let body = read_body(&mut response).await;
+    if !E::success_needs_body() || E::classify(status, &body).is_some() {
+        return Err(failed::<E>(status, response.headers(), &body));
+    }
+    let mut rebuilt = ::http::Response::new(body);
+    *rebuilt.status_mut() = response.status();
+    *rebuilt.version_mut() = response.version();
+    *rebuilt.headers_mut() = response.headers().clone();
+    Ok(::reqwest::Response::from(rebuilt))
+}
+
+/// At most one byte more than `MAX_BODY_LEN` of the body; what was read if reading fails.
+async fn read_body(response: &mut ::reqwest::Response) -> Vec<u8> {
     let mut body = Vec::new();
     while body.len() <= crate::MAX_BODY_LEN {
         match response.chunk().await {
@@ -23,7 +50,17 @@ pub async fn classify<E: FromResponse>(mut response: ::reqwest::Response) -> Att
             Ok(None) | Err(_) => break,
         }
     }
-    Attempted { error: RequestError::Api(E::from_response(status, &body)), retry_after }
+    body
+}
+
+fn failed<E: FromResponse>(
+    status: u16,
+    headers: &::http::HeaderMap,
+    body: &[u8],
+) -> (Attempted<RequestError<E>>, Option<bool>) {
+    let error = RequestError::Api(E::from_response(status, body));
+    let retry_after = crate::http::retry_after(headers, std::time::SystemTime::now());
+    (Attempted { error, retry_after }, crate::http::should_retry::<E>(headers))
 }
 
 /// What a `reqwest` error means for retrying: a connect error sent nothing; a timeout or
@@ -48,8 +85,9 @@ pub fn transport_error(e: &::reqwest::Error) -> TransportError {
 ///   `None` gives up;
 /// - `sleep(d)` waits (e.g. `tokio::time::sleep`).
 ///
-/// The retrier's idempotency is taken from the request's method. Success is any 2xx
-/// answer; the response is returned unread. Give the retrier a shared budget
+/// The retrier's idempotency is taken from the request's method. Success is told by
+/// the spec's rule ([`answer`]): for APIs that answer errors with 2xx, the success's
+/// body has been read and is handed back with the response; otherwise it is unread. Give the retrier a shared budget
 /// ([`Retrier::with_budget`]) to hold retries at client scope; for pacing and a token
 /// provider as well, see the `reqwest-middleware` feature's `EasemobMiddleware`.
 pub async fn send_with_retry<E, B, R, RF, S, SF>(
@@ -82,24 +120,24 @@ where
             }
         }
         let (client, request) = build(&token, attempt).build_split();
-        let failed = match request {
+        let (failed, should_retry) = match request {
             Ok(request) => {
                 retrier.set_idempotent(request.method().is_idempotent());
                 match client.execute(request).await {
-                    Ok(response) if response.status().is_success() => {
-                        retrier.succeeded();
-                        return Ok(response);
-                    }
-                    Ok(response) => classify::<E>(response).await,
-                    Err(e) => {
-                        Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None }
-                    }
+                    Ok(response) => match answer::<E>(response).await {
+                        Ok(response) => {
+                            retrier.succeeded();
+                            return Ok(response);
+                        }
+                        Err(failed) => failed,
+                    },
+                    Err(e) => (Attempted::from(RequestError::Transport(transport_error(&e))), None),
                 }
             }
-            Err(e) => Attempted { error: RequestError::Transport(transport_error(&e)), retry_after: None },
+            Err(e) => (Attempted::from(RequestError::Transport(transport_error(&e))), None),
         };
         let elapsed = retrier.elapsed_since(start);
-        match next(&mut retrier, &failed, elapsed, &mut attempt) {
+        match next_told(&mut retrier, &failed, should_retry, elapsed, &mut attempt) {
             Ok(wait) => {
                 if !wait.is_zero() {
                     sleep(wait).await;

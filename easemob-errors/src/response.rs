@@ -86,6 +86,8 @@ impl StatusOnly {
 #[derive(Debug, Clone)]
 pub struct UnknownError {
     status: u16,
+    /// The retry delay the body gave, in milliseconds.
+    delay_ms: Option<std::num::NonZeroU32>,
     code: Text,
     description: Text,
     body: RawBody,
@@ -134,10 +136,14 @@ impl UnknownError {
         status: u16,
         code: Option<std::borrow::Cow<'_, str>>,
         description: Option<std::borrow::Cow<'_, str>>,
+        retry_delay: Option<std::time::Duration>,
         body: &[u8],
     ) -> Self {
+        let delay_ms = retry_delay
+            .and_then(|d| std::num::NonZeroU32::new(u32::try_from(d.as_millis().max(1)).unwrap_or(u32::MAX)));
         UnknownError {
             status,
+            delay_ms,
             code: Text::new(code, body),
             description: Text::new(description, body),
             body: RawBody::new(body),
@@ -149,12 +155,18 @@ impl UnknownError {
         self.status
     }
 
-    /// The body's `error` string, verbatim (`None` if absent or not a string).
+    /// The body's code as text, verbatim (integer codes in decimal; `None` if absent).
     pub fn code(&self) -> Option<&str> {
         self.code.get(self.body.bytes())
     }
 
-    /// The body's `error_description`, verbatim (`None` if absent or not a string).
+    /// The retry delay the body gave, where the API puts one there.
+    pub fn retry_delay(&self) -> Option<std::time::Duration> {
+        self.delay_ms.map(|ms| std::time::Duration::from_millis(ms.get().into()))
+    }
+
+    /// The body's message (Easemob: `error_description`), verbatim (`None` if absent or
+    /// not a string).
     pub fn description(&self) -> Option<&str> {
         self.description.get(self.body.bytes())
     }

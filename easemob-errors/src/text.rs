@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 /// What the server said when it sent a known error: its description exactly as sent
 /// (the catalog matches it tolerantly, so it may differ from the declared form in
@@ -23,40 +25,41 @@ use std::fmt;
 #[derive(Clone)]
 pub struct Text(Repr);
 
-// One enum rather than a description and a flag side by side: the flag fits beside the
-// enum's tag, so every variant of a generated enum stays 8 bytes smaller (and a
-// `Result<_, Attempted<EasemobError>>` under clippy's `result_large_err` bound).
+// One enum rather than a description and its flags side by side: the flag and the delay
+// (milliseconds) fit beside the enum's tag, so every variant of a generated enum stays 8
+// bytes smaller (and a `Result<_, Attempted<EasemobError>>` under clippy's
+// `result_large_err` bound).
 #[derive(Clone)]
 enum Repr {
     /// A declared form, byte for byte: borrowed from the catalog.
-    Declared { text: &'static str, code_sent: bool },
+    Declared { text: &'static str, code_sent: bool, delay_ms: Option<NonZeroU32> },
     /// The server's own text, where it differs from every declared form.
-    Sent { text: Box<str>, code_sent: bool },
+    Sent { text: Box<str>, code_sent: bool, delay_ms: Option<NonZeroU32> },
     /// The body had no description.
-    Absent { code_sent: bool },
+    Absent { code_sent: bool, delay_ms: Option<NonZeroU32> },
 }
 
 impl Text {
     /// The words of a body with an `error` code and this description.
     pub fn new(description: impl Into<Cow<'static, str>>) -> Self {
         Text(match description.into() {
-            Cow::Borrowed(text) => Repr::Declared { text, code_sent: true },
-            Cow::Owned(text) => Repr::Sent { text: text.into_boxed_str(), code_sent: true },
+            Cow::Borrowed(text) => Repr::Declared { text, code_sent: true, delay_ms: None },
+            Cow::Owned(text) => Repr::Sent { text: text.into_boxed_str(), code_sent: true, delay_ms: None },
         })
     }
 
     /// The words of a body with an `error` code and no description.
     pub const fn no_description() -> Self {
-        Text(Repr::Absent { code_sent: true })
+        Text(Repr::Absent { code_sent: true, delay_ms: None })
     }
 
     /// The same words, from a body that had no `error` code.
     #[must_use]
     pub fn without_code(self) -> Self {
         Text(match self.0 {
-            Repr::Declared { text, .. } => Repr::Declared { text, code_sent: false },
-            Repr::Sent { text, .. } => Repr::Sent { text, code_sent: false },
-            Repr::Absent { .. } => Repr::Absent { code_sent: false },
+            Repr::Declared { text, delay_ms, .. } => Repr::Declared { text, code_sent: false, delay_ms },
+            Repr::Sent { text, delay_ms, .. } => Repr::Sent { text, code_sent: false, delay_ms },
+            Repr::Absent { delay_ms, .. } => Repr::Absent { code_sent: false, delay_ms },
         })
     }
 
@@ -72,19 +75,35 @@ impl Text {
     /// Whether the body had an `error` code (some answers give only the description).
     pub const fn code_sent(&self) -> bool {
         match self.0 {
-            Repr::Declared { code_sent, .. } | Repr::Sent { code_sent, .. } | Repr::Absent { code_sent } => {
-                code_sent
-            }
+            Repr::Declared { code_sent, .. }
+            | Repr::Sent { code_sent, .. }
+            | Repr::Absent { code_sent, .. } => code_sent,
         }
+    }
+
+    /// The retry delay the body gave, where the API puts one there (Google's
+    /// `RetryInfo.retryDelay`), to the millisecond.
+    pub fn retry_delay(&self) -> Option<Duration> {
+        let (Repr::Declared { delay_ms, .. } | Repr::Sent { delay_ms, .. } | Repr::Absent { delay_ms, .. }) =
+            self.0;
+        delay_ms.map(|ms| Duration::from_millis(ms.get().into()))
     }
 
     /// The words a body gave: `description` as it is (borrowed when it equals the
     /// declared form `declared` byte for byte), and whether `error` was there.
-    pub(crate) fn sent(description: Option<&str>, declared: Option<&'static str>, code_sent: bool) -> Self {
+    pub(crate) fn sent(
+        description: Option<&str>,
+        declared: Option<&'static str>,
+        code_sent: bool,
+        delay: Option<Duration>,
+    ) -> Self {
+        // Delays round up to the millisecond, and saturate at about 49 days.
+        let delay_ms =
+            delay.and_then(|d| NonZeroU32::new(u32::try_from(d.as_millis().max(1)).unwrap_or(u32::MAX)));
         Text(match (description, declared) {
-            (None, _) => Repr::Absent { code_sent },
-            (Some(d), Some(form)) if form == d => Repr::Declared { text: form, code_sent },
-            (Some(d), _) => Repr::Sent { text: d.into(), code_sent },
+            (None, _) => Repr::Absent { code_sent, delay_ms },
+            (Some(d), Some(form)) if form == d => Repr::Declared { text: form, code_sent, delay_ms },
+            (Some(d), _) => Repr::Sent { text: d.into(), code_sent, delay_ms },
         })
     }
 }
@@ -92,7 +111,8 @@ impl Text {
 impl PartialEq for Text {
     /// The same words: the same description (however it is held) and the same flag.
     fn eq(&self, other: &Self) -> bool {
-        (self.description(), self.code_sent()) == (other.description(), other.code_sent())
+        (self.description(), self.code_sent(), self.retry_delay())
+            == (other.description(), other.code_sent(), other.retry_delay())
     }
 }
 
@@ -100,7 +120,7 @@ impl Eq for Text {}
 
 impl std::hash::Hash for Text {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.description(), self.code_sent()).hash(state);
+        (self.description(), self.code_sent(), self.retry_delay()).hash(state);
     }
 }
 
@@ -145,7 +165,7 @@ mod tests {
 
     #[test]
     fn equal_words_are_equal_however_they_are_held() {
-        let declared = Text::sent(Some("x"), Some("x"), true);
+        let declared = Text::sent(Some("x"), Some("x"), true, None);
         assert!(matches!(declared.0, Repr::Declared { .. }));
         assert_eq!(declared, Text::new(String::from("x")));
         assert_ne!(declared, Text::new("x").without_code());

@@ -93,30 +93,39 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The cause (English); for the fallbacks, what the status means.
+    /// The cause in the spec's first language; for the fallbacks, what the status means.
     pub fn cause(&self) -> Option<&'static str> {
         match self.of {
-            Of::Known { entry, .. } => Some(entry.cause),
+            Of::Known { entry, .. } => Some(entry.cause()),
             _ => self.status_info().map(StatusInfo::meaning),
         }
     }
 
-    /// The cause (Chinese); for the fallbacks, what the status means.
-    pub fn cause_zh(&self) -> Option<&'static str> {
+    /// The cause in `lang`; for the fallbacks, what the status means in `lang`.
+    pub fn cause_in(&self, lang: &str) -> Option<&'static str> {
         match self.of {
-            Of::Known { entry, .. } => Some(entry.cause_zh),
-            _ => self.status_info().map(StatusInfo::meaning_zh),
+            Of::Known { entry, .. } => entry.cause_in(lang),
+            _ => self.status_info()?.meaning_in(lang),
         }
     }
 
-    /// The remedy (English), for catalog variants.
+    /// The remedy in the spec's first language, for catalog variants.
     pub fn remedy(&self) -> Option<&'static str> {
         self.entry().map(CatalogEntry::remedy)
     }
 
-    /// The remedy (Chinese), for catalog variants.
-    pub fn remedy_zh(&self) -> Option<&'static str> {
-        self.entry().map(CatalogEntry::remedy_zh)
+    /// The remedy in `lang`, for catalog variants.
+    pub fn remedy_in(&self, lang: &str) -> Option<&'static str> {
+        self.entry()?.remedy_in(lang)
+    }
+
+    /// The retry delay the body gave, where the API puts one there.
+    pub fn retry_delay(&self) -> Option<std::time::Duration> {
+        match self.of {
+            Of::Known { text, .. } => text.retry_delay(),
+            Of::Status(_) => None,
+            Of::Unknown(u) => u.retry_delay(),
+        }
     }
 
     /// The retry policy: the entry's, else its status's, else `Never`.
@@ -214,24 +223,18 @@ impl fmt::Display for View<'_> {
 }
 
 impl serde::Serialize for View<'_> {
-    /// The error body's shape, plus the status: `{"status": 429, "error": ...,
-    /// "error_description": ...}` (`error` and `error_description` only when there is one).
-    /// `from_response` ignores `status`; `Deserialize` reads it back, so the round trip of
-    /// a catalog error is exact. `Status` and `Unknown` values keep status, `error` and
-    /// description through it, not the rest of their raw body.
+    /// The body in the API's shape, plus the status: for Easemob `{"status": 429,
+    /// "error": ..., "error_description": ...}` (code and message only when there is
+    /// one). `from_response` ignores `status`; `Deserialize` reads it back, so the round
+    /// trip of a catalog error is exact. `Status` and `Unknown` values keep status, code
+    /// and description through it, not the rest of their raw body.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let code = self.code();
-        let description = self.description();
-        let len = 1 + usize::from(code.is_some()) + usize::from(description.is_some());
-        let mut map = serializer.serialize_map(Some(len))?;
-        map.serialize_entry("status", &self.status())?;
-        if let Some(code) = code {
-            map.serialize_entry("error", code)?;
-        }
-        if let Some(d) = &description {
-            map.serialize_entry("error_description", d)?;
-        }
-        map.end()
+        let body = crate::__private::body_json(
+            self.catalog.shape,
+            Some(self.status()),
+            self.code(),
+            self.description(),
+        );
+        serde::Serialize::serialize(&body, serializer)
     }
 }

@@ -22,6 +22,39 @@ impl<E> From<E> for Attempted<E> {
     }
 }
 
+/// A failure as the API's verdict header has it: `retry = false` never retries, `true`
+/// retries with backoff an error whose own policy would not.
+pub(crate) struct Told<'a, F: ?Sized> {
+    pub(crate) failure: &'a F,
+    pub(crate) retry: bool,
+}
+
+impl<F: Failure + ?Sized> Failure for Told<'_, F> {
+    fn http_status(&self) -> Option<u16> {
+        self.failure.http_status()
+    }
+
+    fn retry_policy(&self) -> crate::RetryPolicy {
+        match (self.retry, self.failure.retry_policy()) {
+            (false, _) => crate::RetryPolicy::Never,
+            (true, policy) if policy.is_retryable() => policy,
+            (true, _) => crate::RetryPolicy::Backoff(crate::Backoff::new(3, 500, 30_000)),
+        }
+    }
+
+    fn is_system_error(&self) -> bool {
+        self.failure.is_system_error()
+    }
+
+    fn retry_delay_hint(&self) -> Option<Duration> {
+        self.failure.retry_delay_hint()
+    }
+
+    fn rejected_before_processing(&self) -> bool {
+        self.failure.rejected_before_processing()
+    }
+}
+
 /// What the request closure is told about the attempt it makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -133,7 +166,21 @@ pub(crate) fn next<E: Failure>(
     elapsed: Duration,
     attempt: &mut Attempt,
 ) -> Result<Duration, (bool, GiveUpReason)> {
-    let decision = retrier.decide(&failed.error, failed.retry_after, elapsed);
+    next_told(retrier, failed, None, elapsed, attempt)
+}
+
+/// [`next`], with the verdict of the API's verdict header, if it sent one.
+pub(crate) fn next_told<E: Failure>(
+    retrier: &mut Retrier,
+    failed: &Attempted<E>,
+    should_retry: Option<bool>,
+    elapsed: Duration,
+    attempt: &mut Attempt,
+) -> Result<Duration, (bool, GiveUpReason)> {
+    let decision = match should_retry {
+        Some(retry) => retrier.decide(&Told { failure: &failed.error, retry }, failed.retry_after, elapsed),
+        None => retrier.decide(&failed.error, failed.retry_after, elapsed),
+    };
     let reason = retrier.give_up_reason().unwrap_or(GiveUpReason::Exhausted);
     #[cfg(feature = "tracing")]
     trace(&decision, reason, attempt.number, failed.error.http_status());
