@@ -181,9 +181,10 @@ pub fn parse_path(text: &str) -> Result<Path, String> {
 }
 
 impl Cx<'_> {
-    /// `[body]`, or the default shape when the spec has none.
+    /// `[body]`: it replaces Easemob's default shape, so a key it leaves out is absent (an
+    /// API without codes gives no `code`); a success is a 2xx answer unless it says more.
     pub(crate) fn shape(&mut self, value: &Value<'_>) -> Shape {
-        let mut shape = Shape::default();
+        let mut shape = Shape { code: Vec::new(), message: Vec::new(), ..Shape::default() };
         let Some(t) = self.table(value, "[body]") else { return shape };
         self.unknown_keys(t, &BODY_KEYS, "[body]");
         if let Some(paths) = self.paths(t, "code") {

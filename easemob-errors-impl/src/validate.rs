@@ -179,7 +179,8 @@ impl Model {
             let g = group(Some(error))?;
             return g.forms.iter().find_map(matches).or(g.catch_all).and_then(|i| self.entries.get(i));
         }
-        if let Some(i) = group(None).and_then(|g| g.forms.iter().find_map(matches)) {
+        let errorless = group(None);
+        if let Some(i) = errorless.and_then(|g| g.forms.iter().find_map(matches).or(g.catch_all)) {
             return self.entries.get(i);
         }
         let mut found = self
@@ -264,12 +265,12 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
             continue;
         };
         let retry = e.retry.as_ref().map_or(status.retry, |r| resolve(r, &mut diags));
-        check_forms(e, &mut diags);
+        check_forms(e, !spec.shape.code.is_empty(), &mut diags);
         check_code_kind(e, spec.shape.code_kind, &mut diags);
         entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
     }
 
-    let groups = lookup_groups(&mut entries, &line_of, &mut diags);
+    let groups = lookup_groups(&mut entries, spec.shape.code.is_empty(), &line_of, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -331,9 +332,10 @@ fn check_code_kind(e: &ErrorDef, kind: CodeKind, diags: &mut Vec<Diagnostic>) {
 pub const TEXT_FIELD: &str = "text";
 
 /// The forms of one entry must give the variant the same fields, and none may be
-/// called `text`; an entry without `error` needs a description to be told by.
-fn check_forms(e: &ErrorDef, diags: &mut Vec<Diagnostic>) {
-    if e.error.is_none() && e.descriptions.is_empty() {
+/// called `text`; where answers have codes, an entry without one needs a description
+/// to be told by (an API without codes may have a catch-all per status).
+fn check_forms(e: &ErrorDef, has_code: bool, diags: &mut Vec<Diagnostic>) {
+    if has_code && e.error.is_none() && e.descriptions.is_empty() {
         diags.push(e.variant_loc.error(format!(
             "entry `{}` has neither `error` nor `description`: a body without `error` is told by its description alone, so the entry could never match"
         , e.variant)).with_help("give the entry the description the server sends, or the `error` it sends"));
@@ -408,6 +410,7 @@ fn check_variant_name<'s>(
 /// catch-all, and reports what can never match or cannot be told apart.
 fn lookup_groups(
     entries: &mut [(&ErrorDef, EntryModel)],
+    codeless: bool,
     line_of: &dyn Fn(&Loc) -> String,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Group> {
@@ -428,6 +431,9 @@ fn lookup_groups(
             .collect();
         report_overlaps(entries, &forms, status, error.as_deref(), line_of, diags);
         let catch_all = match &error {
+            // Bodies without a code are never taken by a catch-all, unless the API has
+            // no codes at all: then each status may have one.
+            None if codeless => members.iter().copied().find(|&i| entries[i].1.is_catch_all()),
             None => None,
             Some(code) => catch_all(entries, &members, status, code, line_of, diags),
         };

@@ -49,8 +49,8 @@ pub struct Group {
     /// The forms to try, in spec order: (entry, template) indices into
     /// [`Catalog::entries`] and that entry's templates.
     pub forms: &'static [(usize, usize)],
-    /// The entry that takes a description no form matches; `None` for bodies without
-    /// `error`, which no catch-all takes.
+    /// The entry that takes a description no form matches; for bodies without a code,
+    /// `None` unless the API has no codes at all.
     pub catch_all: Option<usize>,
 }
 
@@ -96,6 +96,14 @@ impl Catalog {
         let errorless = self.group(status, None);
         if let Some(m) = errorless.and_then(|g| g.forms.iter().find_map(|&f| self.try_form(f, description))) {
             return m.build(said, false, build);
+        }
+        // An API without codes may have a catch-all per status.
+        if let Some(index) = errorless.and_then(|g| g.catch_all) {
+            return build(
+                index,
+                Text::sent(said.description, None, false, said.retry_delay),
+                &Values::default(),
+            );
         }
         let mut matches = self
             .groups
@@ -267,7 +275,7 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
         Some(status) => status,
         None => status_of(catalog, &said).map_err(<D::Error as serde::de::Error>::custom)?,
     };
-    let raw = body_json(shape, Some(status), said.code, said.description);
+    let raw = body_json(shape, Some(status), said.code, said.description, said.retry_delay);
     let raw = serde_json::to_vec(&raw).unwrap_or_default();
     Ok(classify(catalog, status, &raw, build))
 }
@@ -297,6 +305,7 @@ pub fn body_json(
     status: Option<u16>,
     code: Option<&str>,
     description: Option<&str>,
+    retry_delay: Option<Duration>,
 ) -> serde_json::Value {
     use serde_json::Value;
     let mut body = Value::Object(serde_json::Map::new());
@@ -304,7 +313,17 @@ pub fn body_json(
         (CodeKind::Integer, Ok(n)) => Value::from(n),
         _ => Value::from(c),
     });
-    for (path, value) in [(shape.code.first(), code), (shape.message.first(), description.map(Value::from))] {
+    // A protobuf duration: seconds, and nanoseconds when there are any.
+    let delay = retry_delay.map(|d| match d.subsec_nanos() {
+        0 => Value::from(format!("{}s", d.as_secs())),
+        n => Value::from(format!("{}.{}s", d.as_secs(), format!("{n:09}").trim_end_matches('0'))),
+    });
+    let values = [
+        (shape.code.first(), code),
+        (shape.message.first(), description.map(Value::from)),
+        (shape.retry_delay.as_ref(), delay),
+    ];
+    for (path, value) in values {
         if let (Some(path), Some(value)) = (path, value) {
             put(&mut body, path.0, value);
         }

@@ -234,6 +234,7 @@ impl serde::Serialize for View<'_> {
             Some(self.status()),
             self.code(),
             self.description(),
+            self.retry_delay(),
         );
         serde::Serialize::serialize(&body, serializer)
     }

@@ -1,0 +1,94 @@
+//! The reqwest integration with enums of other APIs, against a real HTTP server on
+//! 127.0.0.1: errors answered with HTTP 200 are told from successes by the spec's rule
+//! (and retried by their policy), a success's body is still readable, and Stripe's
+//! verdict header decides over the policy. Sleeps are recorded, not waited.
+
+mod server;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use easemob_errors::reqwest::send_with_retry;
+use easemob_errors::retry::{GaveUp, GiveUpReason, RequestError, Retrier, RetryConfig};
+use server::{reply, serve_script};
+
+/// WeChat answers its errors with HTTP 200.
+pub mod wechat {
+    easemob_errors::include_errors!("spec/examples/wechat.toml");
+}
+
+/// Stripe says in a header whether to retry.
+pub mod stripe {
+    easemob_errors::include_errors!("spec/examples/stripe.toml");
+}
+
+/// Sends one request to `addr` with the full policy; returns the outcome, the body of
+/// a success, and the sleeps.
+fn send<E>(addr: &str) -> (Result<String, GaveUp<RequestError<E>>>, Vec<Duration>)
+where
+    E: easemob_errors::retry::FromResponse + easemob_errors::retry::Failure,
+{
+    let slept = Arc::new(Mutex::new(Vec::new()));
+    let retrier = Retrier::new(RetryConfig::default(), true).with_jitter(|cap| cap);
+    let client = reqwest::Client::new();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let result = runtime.block_on(async {
+        let response = send_with_retry::<E, _, _, _, _, _>(
+            retrier,
+            "token".to_owned(),
+            |_, _| client.get(format!("{addr}/cgi-bin/user/info")),
+            || async { None },
+            |d| {
+                slept.lock().unwrap().push(d);
+                async {}
+            },
+        )
+        .await?;
+        Ok(response.text().await.unwrap_or_default())
+    });
+    let slept = slept.lock().unwrap().clone();
+    (result, slept)
+}
+
+#[test]
+fn an_error_answered_with_200_is_retried_and_the_success_body_kept() {
+    let (addr, seen) = serve_script(vec![
+        reply(200, r#"{"errcode":-1,"errmsg":"system error rid: 1"}"#),
+        reply(200, r#"{"errcode":0,"errmsg":"ok","nickname":"Bob"}"#),
+    ]);
+    let (result, slept) = send::<wechat::WechatError>(&addr);
+    assert_eq!(result.ok().as_deref(), Some(r#"{"errcode":0,"errmsg":"ok","nickname":"Bob"}"#));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(slept.len(), 1, "system error backs off once");
+}
+
+#[test]
+fn an_error_answered_with_200_that_must_not_be_retried_gives_up_at_once() {
+    let (addr, seen) =
+        serve_script(vec![reply(200, r#"{"errcode":40013,"errmsg":"invalid appid hint: [abc]"}"#)]);
+    let (result, _) = send::<wechat::WechatError>(&addr);
+    let gave_up = result.unwrap_err();
+    let RequestError::Api(e) = &gave_up.error else { panic!("{gave_up:?}") };
+    assert_eq!((e.variant_name(), e.code()), ("InvalidAppid", Some("40013")));
+    assert_eq!(gave_up.reason, GiveUpReason::NotRetryable);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn stripes_verdict_header_decides_over_the_policy() {
+    let declined =
+        r#"{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}"#;
+    let locked = r#"{"error":{"type":"invalid_request_error","code":"lock_timeout","message":"x"}}"#;
+    // `false` never retries, whatever the policy says.
+    let (addr, seen) =
+        serve_script(vec![reply(409, locked).with_header("Stripe-Should-Retry", "false"), reply(200, "{}")]);
+    let (result, _) = send::<stripe::StripeError>(&addr);
+    assert!(result.is_err());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    // `true` retries an error whose policy would not.
+    let (addr, seen) =
+        serve_script(vec![reply(402, declined).with_header("Stripe-Should-Retry", "true"), reply(200, "{}")]);
+    let (result, _) = send::<stripe::StripeError>(&addr);
+    assert_eq!(result.ok().as_deref(), Some("{}"));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
