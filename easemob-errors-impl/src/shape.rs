@@ -12,7 +12,7 @@ use crate::keys::{Cx, Value, describe};
 use crate::spec::Loc;
 
 /// The most paths a shape may read (codes, messages, conditions and the retry delay).
-pub const MAX_PATHS: usize = 16;
+pub const MAX_PATHS: usize = 8;
 
 const BODY_KEYS: [&str; 7] =
     ["code", "code_type", "message", "success", "retry_delay", "should_retry_header", "note"];

@@ -36,29 +36,28 @@ pub(crate) struct Read<'a> {
 }
 
 impl<'a> Read<'a> {
-    /// Reads a response body; `None` when it is not one JSON object.
-    pub(crate) fn from_json(shape: &Shape, body: &'a [u8]) -> Option<Self> {
+    /// Reads a response body into `self` (kept in place: it is a few hundred bytes);
+    /// `false` when the body is not one JSON object.
+    pub(crate) fn read_json(&mut self, shape: &Shape, body: &'a [u8]) -> bool {
         let mut reader = serde_json::Deserializer::from_slice(body);
-        let read = Read::deserialize(shape, &mut reader, false).ok()?;
-        reader.end().ok()?;
-        Some(read)
+        self.read(shape, &mut reader, false).is_ok() && reader.end().is_ok()
     }
 
-    /// Reads a body from any deserializer; with `status`, its top-level `status` too.
-    pub(crate) fn deserialize<'de: 'a, D: Deserializer<'de>>(
+    /// Reads a body from any deserializer into `self`; with `status`, its top-level
+    /// `status` too.
+    pub(crate) fn read<'de: 'a, D: Deserializer<'de>>(
+        &mut self,
         shape: &Shape,
         deserializer: D,
         status: bool,
-    ) -> Result<Self, D::Error> {
+    ) -> Result<(), D::Error> {
         let mut paths: [&[Step]; MAX_PATHS] = [&[]; MAX_PATHS];
         for (slot, path) in paths.iter_mut().zip(shape.paths()) {
             *slot = path.0;
         }
-        let mut read = Read::default();
         let all = (1u32 << shape.paths().count().min(MAX_PATHS)) - 1;
-        let node = Node { paths: &paths, depth: 0, active: all, leaves: 0, out: &mut read, status };
-        deserializer.deserialize_map(NodeVisitor(node))?;
-        Ok(read)
+        let node = Node { paths: &paths, depth: 0, active: all, leaves: 0, out: self, status };
+        deserializer.deserialize_map(NodeVisitor(node))
     }
 
     /// The value of slot `i`.
@@ -79,17 +78,24 @@ struct Node<'p, 'r, 'a> {
     status: bool,
 }
 
+/// The indices of the set bits of `mask`, lowest first.
+fn bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let i = mask.trailing_zeros() as usize;
+        mask &= mask.wrapping_sub(1);
+        (i < 32).then_some(i)
+    })
+}
+
 impl<'a> Node<'_, '_, 'a> {
     fn paths_here(&self, mask: u32) -> impl Iterator<Item = (usize, &'static [Step])> + '_ {
-        self.paths.iter().enumerate().filter(move |(i, _)| mask & (1 << i) != 0).map(|(i, p)| (i, *p))
+        bits(mask).filter_map(|i| Some((i, *self.paths.get(i)?)))
     }
 
     /// A scalar at the end of the paths in `leaves`; a repeated key keeps its last value.
     fn fill(&mut self, value: Scalar<'a>) {
-        for i in 0..MAX_PATHS {
-            if self.leaves & (1 << i) != 0
-                && let Some(slot) = self.out.slots.get_mut(i)
-            {
+        for i in bits(self.leaves) {
+            if let Some(slot) = self.out.slots.get_mut(i) {
                 *slot = Some(value.clone());
             }
         }
@@ -306,17 +312,14 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
                     selected |= 1 << i;
                 }
             }
-            for i in 0..MAX_PATHS {
-                if takes & (1 << i) != 0
-                    && let Some(slot) = found.slots.get_mut(i)
-                {
+            for i in bits(takes) {
+                if let Some(slot) = found.slots.get_mut(i) {
                     *slot = value.clone();
                 }
             }
         }
-        for i in 0..MAX_PATHS {
-            if selected & (1 << i) != 0
-                && let (Some(slot), Some(value)) = (node.out.slots.get_mut(i), found.slots.get_mut(i))
+        for i in bits(selected) {
+            if let (Some(slot), Some(value)) = (node.out.slots.get_mut(i), found.slots.get_mut(i))
                 && slot.is_none()
             {
                 *slot = value.take();
@@ -464,7 +467,8 @@ mod tests {
 
     fn read<'a>(shape: &Shape, body: &'a str) -> Option<Vec<Option<Scalar<'a>>>> {
         let n = shape.paths().count();
-        Read::from_json(shape, body.as_bytes()).map(|r| r.slots.into_iter().take(n).collect())
+        let mut read = Read::default();
+        read.read_json(shape, body.as_bytes()).then(|| read.slots.into_iter().take(n).collect())
     }
 
     fn s(text: &str) -> Option<Scalar<'_>> {
@@ -554,7 +558,8 @@ mod tests {
     #[test]
     fn deserialize_reads_the_status_too() {
         let value = serde_json::json!({"status": 429, "error": "reach_limit", "other": [1]});
-        let read = Read::deserialize(&EASEMOB, value, true).unwrap();
+        let mut read = Read::default();
+        read.read(&EASEMOB, value, true).unwrap();
         assert_eq!((read.status, read.slot(0)), (Some(429), s("reach_limit").as_ref()));
     }
 }

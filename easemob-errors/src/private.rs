@@ -205,8 +205,9 @@ pub enum Classified<T> {
 /// Classifies an HTTP answer that failed: its body is read (see `body.rs`) along the
 /// shape's paths, then its code and message are looked up.
 pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
-    let read = if body.len() > MAX_BODY_LEN { None } else { Read::from_json(catalog.shape, body) };
-    classify_read(catalog, status, read.as_ref(), body, build)
+    let mut read = Read::default();
+    let readable = body.len() <= MAX_BODY_LEN && read.read_json(catalog.shape, body);
+    classify_read(catalog, status, readable.then_some(&read), body, build)
 }
 
 /// Classifies any HTTP answer: `None` when it is a success under the spec's rule.
@@ -216,11 +217,12 @@ pub fn classify_answer<T>(
     body: &[u8],
     build: Build<T>,
 ) -> Option<Classified<T>> {
-    let read = if body.len() > MAX_BODY_LEN { None } else { Read::from_json(catalog.shape, body) };
-    if catalog.shape.is_success(status, read.as_ref()) {
+    let mut read = Read::default();
+    let read = (body.len() <= MAX_BODY_LEN && read.read_json(catalog.shape, body)).then_some(&read);
+    if catalog.shape.is_success(status, read) {
         return None;
     }
-    Some(classify_read(catalog, status, read.as_ref(), body, build))
+    Some(classify_read(catalog, status, read, body, build))
 }
 
 /// Looks up what a body says. Without a code and a message it is no error body; what
@@ -264,7 +266,8 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     build: Build<T>,
 ) -> Result<Classified<T>, D::Error> {
     let shape = catalog.shape;
-    let read = Read::deserialize(shape, deserializer, true)?;
+    let mut read = Read::default();
+    read.read(shape, deserializer, true)?;
     let (code, message) = (shape.code(&read), shape.message(&read));
     let said = Said {
         code: code.as_ref().map(Code::as_str),

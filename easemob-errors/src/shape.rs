@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::body::{Read, Scalar};
 
 /// The most paths a shape may read (the macro checks it).
-pub const MAX_PATHS: usize = 16;
+pub const MAX_PATHS: usize = 8;
 
 /// Where an API's answers keep their error code and message, and what a success is.
 #[derive(Debug)]
