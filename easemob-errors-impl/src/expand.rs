@@ -291,9 +291,17 @@ fn view_fn(model: &Model) -> TokenStream {
         let index = Literal::usize_unsuffixed(i);
         let name = Ident::new(&e.variant, Span::call_site());
         let fields: Vec<Ident> = e.fields.iter().map(|p| Ident::new(&p.name, Span::call_site())).collect();
+        // Each value by its own constructor, not `.into()`: rustc then infers nothing in
+        // a function of one arm per entry (inference across such a function grows
+        // faster than the number of entries).
+        let values = e.fields.iter().zip(&fields).map(|(p, field)| match p.kind {
+            PlaceholderKind::U64 => quote!(__p::FieldValue::U64(*#field)),
+            PlaceholderKind::List => quote!(__p::FieldValue::List(#field)),
+            _ => quote!(__p::FieldValue::Str(#field)),
+        });
         quote! {
             Self::#name { #(#fields,)* text } => {
-                __p::View::known(&CATALOG, &ENTRIES[#index], text, [#(#fields.into()),*])
+                __p::View::known(&CATALOG, &ENTRIES[#index], text, [#(#values),*])
             }
         }
     });

@@ -14,6 +14,7 @@
 
 pub mod diag;
 mod docs;
+mod entry;
 pub mod expand;
 pub mod ident;
 mod keys;

@@ -11,7 +11,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::Diagnostic;
-use crate::keys::{Cx, Value, describe};
+use crate::keys::{Cx, Value};
 use crate::shape::Shape;
 use crate::source::SourceFile;
 use crate::template::Template;
@@ -156,7 +156,7 @@ const API_KEYS: [&str; 3] = ["name", "doc", "languages"];
 const BACKOFF_KEYS: [&str; 3] = ["attempts", "base_ms", "max_ms"];
 const RETRY_TABLE_KEYS: [&str; 4] = ["action", "attempts", "base_ms", "max_ms"];
 const STATUS_KEYS: [&str; 4] = ["name", "meaning", "retry", "alert"];
-const ERROR_KEYS: [&str; 12] = [
+pub(crate) const ERROR_KEYS: [&str; 12] = [
     "variant",
     "status",
     "error",
@@ -181,7 +181,7 @@ pub fn localized(key: &str, languages: &[String], i: usize) -> String {
 }
 
 /// A table's allowed keys: `base`, plus the other languages' forms of `texts`.
-fn keys_with_languages(base: &[&str], texts: &[&str], languages: &[String]) -> Vec<String> {
+pub(crate) fn keys_with_languages(base: &[&str], texts: &[&str], languages: &[String]) -> Vec<String> {
     let mut keys: Vec<String> = base.iter().map(|k| (*k).to_owned()).collect();
     for text in texts {
         keys.extend((1..languages.len()).map(|i| localized(text, languages, i)));
@@ -337,7 +337,7 @@ impl Cx<'_> {
     }
 
     /// One required text per language: `key`, `key_zh`, ...
-    fn texts(
+    pub(crate) fn texts(
         &mut self,
         t: &DeTable<'_>,
         key: &str,
@@ -353,7 +353,7 @@ impl Cx<'_> {
 
     /// A status: an integer from 100 to 599 (APIs that answer errors with HTTP 200
     /// declare 200 too).
-    fn status_value(&mut self, n: i128, loc: &Loc, what: &str) -> Option<u16> {
+    pub(crate) fn status_value(&mut self, n: i128, loc: &Loc, what: &str) -> Option<u16> {
         match u16::try_from(n) {
             Ok(status) if (100..=599).contains(&status) => Some(status),
             _ => {
@@ -389,7 +389,7 @@ impl Cx<'_> {
     }
 
     /// `retry = "name"` or `retry = { action = "backoff", attempts = 3, ... }`.
-    fn retry(&mut self, t: &DeTable<'_>, what: &str) -> Option<Retry> {
+    pub(crate) fn retry(&mut self, t: &DeTable<'_>, what: &str) -> Option<Retry> {
         let v = t.get("retry")?;
         let loc = self.loc(v.span());
         let def = match v.get_ref() {
@@ -447,164 +447,5 @@ impl Cx<'_> {
         let retry = self.retry(t, &what);
         let alert = self.optional_bool(t, "alert", &what).unwrap_or(false);
         Some(StatusDef { status, loc, name: name?.0, meanings: meanings?, retry: retry?, alert })
-    }
-
-    fn error_def(&mut self, index: usize, item: &Value<'_>, languages: &[String]) -> Option<ErrorDef> {
-        let loc = self.loc(item.span());
-        let whole = item.span();
-        let Some(t) = item.get_ref().as_table() else {
-            let found = describe(item.get_ref());
-            self.diags
-                .push(loc.error(format!("`errors` entry #{} must be a table, found {found}", index + 1)));
-            return None;
-        };
-        let what = match t.get("variant").and_then(|v| v.get_ref().as_str()) {
-            Some(name) => format!("[[errors]] entry `{name}`"),
-            None => format!("[[errors]] entry #{}", index + 1),
-        };
-        let what = what.as_str();
-        let allowed = keys_with_languages(&ERROR_KEYS, &["cause", "remedy"], languages);
-        self.unknown_keys(t, &allowed.iter().map(String::as_str).collect::<Vec<_>>(), what);
-        let variant = self.required_str(t, "variant", what, whole.clone());
-        let status = match self.optional_int(t, "status", what) {
-            Some((n, status_loc)) => self.status_value(n, &status_loc, what).map(|s| (s, status_loc)),
-            None => {
-                if !t.contains_key("status") {
-                    self.missing(whole.clone(), "status", what, "an HTTP status, 400–599");
-                }
-                None
-            }
-        };
-        let (error, code_loc) = self.code(t, what);
-        let descriptions = self.descriptions(t, what);
-        let without_error = self.optional_bool(t, "without_error", what).unwrap_or(false);
-        if without_error && error.is_none() {
-            let at = t.get("without_error").map_or(whole.clone(), |v| v.span());
-            self.diags.push(self.loc(at).error(format!(
-                "`without_error` in {what} needs an `error`: an entry without one already matches bodies without `error`"
-            )));
-        }
-        let causes = self.texts(t, "cause", languages, what, whole.clone());
-        let remedies = self.texts(t, "remedy", languages, what, whole.clone());
-        let prefix = self.optional_bool(t, "prefix", what).unwrap_or(false);
-        // `note` is for the spec's readers: only its type is checked.
-        let _ = self.optional_str(t, "note", what);
-        let retry = self.retry(t, what);
-        let alert = self.optional_bool(t, "alert", what);
-        if t.contains_key("retry") && retry.is_none() {
-            return None;
-        }
-        let ((variant, variant_loc), (status, status_loc)) = (variant?, status?);
-        let descriptions = descriptions?;
-        Some(ErrorDef {
-            loc,
-            variant,
-            variant_loc,
-            status,
-            status_loc,
-            error,
-            descriptions,
-            without_error,
-            code_loc,
-            prefix,
-            causes: causes?,
-            remedies: remedies?,
-            retry,
-            alert,
-        })
-    }
-
-    /// The entry's code: `error = "..."` or `code = ...` (a string or an integer); an
-    /// empty string counts as none.
-    fn code(&mut self, t: &DeTable<'_>, what: &str) -> (Option<String>, Option<(bool, Loc)>) {
-        if t.contains_key("error") && t.contains_key("code") {
-            let at = t.get("code").map_or(0..0, |v| v.span());
-            self.diags.push(
-                self.loc(at)
-                    .error(format!("{what} has both `error` and `code`: they are the same key, keep one")),
-            );
-        }
-        let Some(v) = t.get("code").or_else(|| t.get("error")) else { return (None, None) };
-        let loc = self.loc(v.span());
-        match v.get_ref() {
-            DeValue::String(s) if s.is_empty() => (None, None),
-            DeValue::String(s) => (Some(s.to_string()), Some((false, loc))),
-            DeValue::Integer(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
-                Ok(n) => (Some(n.to_string()), Some((true, loc))),
-                Err(_) => {
-                    self.diags.push(loc.error(format!("the code of {what} is out of range")));
-                    (None, None)
-                }
-            },
-            _ => {
-                let key = if t.contains_key("code") { "code" } else { "error" };
-                self.wrong_type(v, key, what, "a string or an integer");
-                (None, None)
-            }
-        }
-    }
-
-    /// `description`: one template or an array of them (the forms of one meaning); none
-    /// when the key is absent.
-    fn descriptions(&mut self, t: &DeTable<'_>, what: &str) -> Option<Vec<(Template, Loc)>> {
-        let Some(v) = t.get("description") else { return Some(Vec::new()) };
-        let expected = "a template string or a non-empty array of them";
-        let items: Vec<&Value<'_>> = match v.get_ref() {
-            DeValue::String(_) => vec![v],
-            DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
-            _ => {
-                self.wrong_type(v, "description", what, expected);
-                return None;
-            }
-        };
-        let mut templates = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for item in items {
-            match item.get_ref().as_str() {
-                Some(text) => match self.template(text, self.loc(item.span()), what) {
-                    Some(parsed) => templates.push(parsed),
-                    None => ok = false,
-                },
-                None => {
-                    self.wrong_type(item, "description", what, expected);
-                    ok = false;
-                }
-            }
-        }
-        ok.then_some(templates)
-    }
-
-    /// Parses a description template, reporting its mistakes at their place in the file.
-    fn template(&mut self, text: &str, dloc: Loc, what: &str) -> Option<(Template, Loc)> {
-        match Template::parse(text) {
-            Ok(template) => Some((template, dloc)),
-            Err(errors) => {
-                for e in errors {
-                    let span = template_span(self.text, &dloc, &e.span);
-                    let mut d = Diagnostic::new(
-                        self.file,
-                        span,
-                        format!("{} (in `description` of {what})", e.message),
-                    );
-                    d.help = e.help;
-                    self.diags.push(d);
-                }
-                None
-            }
-        }
-    }
-}
-
-/// Maps a byte range inside a template to the spec file: exact when the TOML string is
-/// on one line and holds no escapes (what is between the quotes is the template), else
-/// the whole string.
-fn template_span(text: &str, dloc: &Loc, inner: &Range<usize>) -> Range<usize> {
-    let raw = text.get(dloc.span.clone()).unwrap_or("");
-    let single = (raw.starts_with('"') && !raw.starts_with("\"\"\"") && !raw.contains('\\'))
-        || (raw.starts_with('\'') && !raw.starts_with("'''"));
-    if single && inner.end + 2 <= raw.len() {
-        dloc.span.start + 1 + inner.start..dloc.span.start + 1 + inner.end
-    } else {
-        dloc.span.clone()
     }
 }

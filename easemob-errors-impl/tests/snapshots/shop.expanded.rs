@@ -591,18 +591,32 @@ const _: () = {
         fn __view(&self) -> __p::View<'_> {
             match self {
                 Self::OrderNotFound { order_id, text } => {
-                    __p::View::known(&CATALOG, &ENTRIES[0], text, [order_id.into()])
+                    __p::View::known(
+                        &CATALOG,
+                        &ENTRIES[0],
+                        text,
+                        [__p::FieldValue::U64(*order_id)],
+                    )
                 }
                 Self::OutOfStock { sku, requested, available, text } => {
                     __p::View::known(
                         &CATALOG,
                         &ENTRIES[1],
                         text,
-                        [sku.into(), requested.into(), available.into()],
+                        [
+                            __p::FieldValue::Str(sku),
+                            __p::FieldValue::U64(*requested),
+                            __p::FieldValue::U64(*available),
+                        ],
                     )
                 }
                 Self::ItemsUnavailable { skus, text } => {
-                    __p::View::known(&CATALOG, &ENTRIES[2], text, [skus.into()])
+                    __p::View::known(
+                        &CATALOG,
+                        &ENTRIES[2],
+                        text,
+                        [__p::FieldValue::List(skus)],
+                    )
                 }
                 Self::CartLocked { text } => {
                     __p::View::known(&CATALOG, &ENTRIES[3], text, [])
