@@ -266,282 +266,295 @@ const _: () = {
             alert: true,
         },
     ];
+    const ENTRY_0: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "OrderNotFound",
+        status: 404,
+        code: Some("order_not_found"),
+        templates: &[
+            __p::Template {
+                text: "order {order_id:u64} does not exist",
+                literals: &["order ", " does not exist"],
+                placeholders: &[
+                    __p::Placeholder {
+                        name: "order_id",
+                        kind: __p::PlaceholderKind::U64,
+                    },
+                ],
+            },
+        ],
+        without_error: false,
+        fields: &[
+            __p::Placeholder {
+                name: "order_id",
+                kind: __p::PlaceholderKind::U64,
+            },
+        ],
+        languages: &LANGUAGES,
+        causes: &[
+            "The order id is wrong, or the order was deleted.",
+            "订单号错误,或订单已被删除。",
+        ],
+        remedies: &["Check the order id.", "检查订单号。"],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_1: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "OutOfStock",
+        status: 409,
+        code: Some("out_of_stock"),
+        templates: &[
+            __p::Template {
+                text: "sku {sku}: requested {requested:u64}, available {available:u64}",
+                literals: &["sku ", ": requested ", ", available ", ""],
+                placeholders: &[
+                    __p::Placeholder {
+                        name: "sku",
+                        kind: __p::PlaceholderKind::Str,
+                    },
+                    __p::Placeholder {
+                        name: "requested",
+                        kind: __p::PlaceholderKind::U64,
+                    },
+                    __p::Placeholder {
+                        name: "available",
+                        kind: __p::PlaceholderKind::U64,
+                    },
+                ],
+            },
+        ],
+        without_error: false,
+        fields: &[
+            __p::Placeholder {
+                name: "sku",
+                kind: __p::PlaceholderKind::Str,
+            },
+            __p::Placeholder {
+                name: "requested",
+                kind: __p::PlaceholderKind::U64,
+            },
+            __p::Placeholder {
+                name: "available",
+                kind: __p::PlaceholderKind::U64,
+            },
+        ],
+        languages: &LANGUAGES,
+        causes: &["Not enough items are left.", "库存不足。"],
+        remedies: &[
+            "Lower the quantity, or wait for restocking.",
+            "减少数量,或等待补货。",
+        ],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_2: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "ItemsUnavailable",
+        status: 409,
+        code: Some("items_unavailable"),
+        templates: &[
+            __p::Template {
+                text: "items [{skus:list}] are no longer sold",
+                literals: &["items [", "] are no longer sold"],
+                placeholders: &[
+                    __p::Placeholder {
+                        name: "skus",
+                        kind: __p::PlaceholderKind::List,
+                    },
+                ],
+            },
+        ],
+        without_error: false,
+        fields: &[
+            __p::Placeholder {
+                name: "skus",
+                kind: __p::PlaceholderKind::List,
+            },
+        ],
+        languages: &LANGUAGES,
+        causes: &["Some items were withdrawn from sale.", "部分商品已下架。"],
+        remedies: &["Remove them from the cart.", "将它们移出购物车。"],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_3: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "CartLocked",
+        status: 409,
+        code: Some("cart_locked"),
+        templates: &[
+            __p::Template {
+                text: "cart is being checked out",
+                literals: &["cart is being checked out"],
+                placeholders: &[],
+            },
+            __p::Template {
+                text: "checkout of the cart in progress",
+                literals: &["checkout of the cart in progress"],
+                placeholders: &[],
+            },
+        ],
+        without_error: true,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &[
+            "A checkout of this cart is in progress.",
+            "该购物车正在结算。",
+        ],
+        remedies: &["Retry after a short wait.", "稍候重试。"],
+        retry: __p::RetryPolicy::Backoff(__p::Backoff::new(4, 200, 5000)),
+        alert: false,
+    };
+    const ENTRY_4: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "InvalidRequest",
+        status: 400,
+        code: Some("invalid_request"),
+        templates: &[],
+        without_error: false,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &[
+            "A field of the request is invalid; the description says which.",
+            "请求中的某个字段无效,描述中说明了是哪个。",
+        ],
+        remedies: &[
+            "Fix the field the description names.",
+            "修正描述中指出的字段。",
+        ],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_5: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "Overloaded",
+        status: 503,
+        code: None,
+        templates: &[
+            __p::Template {
+                text: "try again {{later}}",
+                literals: &["try again {later}"],
+                placeholders: &[],
+            },
+        ],
+        without_error: false,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &["The shop is shedding load.", "商店正在限流降载。"],
+        remedies: &["Back off and retry.", "退避后重试。"],
+        retry: __p::RetryPolicy::Backoff(__p::Backoff::new(6, 1000, 60000)),
+        alert: true,
+    };
+    const ENTRY_6: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "OrderMissing",
+        status: 404,
+        code: Some("order_not_found"),
+        templates: &[],
+        without_error: false,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &[
+            "An order could not be found (a wording this spec does not list).",
+            "找不到订单(本规格未列出的措辞)。",
+        ],
+        remedies: &[
+            "Check the order id the description names.",
+            "检查描述中的订单号。",
+        ],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_7: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "StockShort",
+        status: 409,
+        code: Some("out_of_stock"),
+        templates: &[],
+        without_error: false,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &[
+            "Not enough items are left (a wording this spec does not list).",
+            "库存不足(本规格未列出的措辞)。",
+        ],
+        remedies: &[
+            "Lower the quantity, or wait for restocking.",
+            "减少数量,或等待补货。",
+        ],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
+    const ENTRY_8: __p::CatalogEntry = __p::CatalogEntry {
+        variant: "ItemsWithdrawn",
+        status: 409,
+        code: Some("items_unavailable"),
+        templates: &[],
+        without_error: false,
+        fields: &[],
+        languages: &LANGUAGES,
+        causes: &[
+            "Some items were withdrawn from sale (a wording this spec does not list).",
+            "部分商品已下架(本规格未列出的措辞)。",
+        ],
+        remedies: &["Remove them from the cart.", "将它们移出购物车。"],
+        retry: __p::RetryPolicy::Never,
+        alert: false,
+    };
     static ENTRIES: [__p::CatalogEntry; 9] = [
-        __p::CatalogEntry {
-            variant: "OrderNotFound",
-            status: 404,
-            code: Some("order_not_found"),
-            templates: &[
-                __p::Template {
-                    text: "order {order_id:u64} does not exist",
-                    literals: &["order ", " does not exist"],
-                    placeholders: &[
-                        __p::Placeholder {
-                            name: "order_id",
-                            kind: __p::PlaceholderKind::U64,
-                        },
-                    ],
-                },
-            ],
-            without_error: false,
-            fields: &[
-                __p::Placeholder {
-                    name: "order_id",
-                    kind: __p::PlaceholderKind::U64,
-                },
-            ],
-            languages: &LANGUAGES,
-            causes: &[
-                "The order id is wrong, or the order was deleted.",
-                "订单号错误,或订单已被删除。",
-            ],
-            remedies: &["Check the order id.", "检查订单号。"],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "OutOfStock",
-            status: 409,
-            code: Some("out_of_stock"),
-            templates: &[
-                __p::Template {
-                    text: "sku {sku}: requested {requested:u64}, available {available:u64}",
-                    literals: &["sku ", ": requested ", ", available ", ""],
-                    placeholders: &[
-                        __p::Placeholder {
-                            name: "sku",
-                            kind: __p::PlaceholderKind::Str,
-                        },
-                        __p::Placeholder {
-                            name: "requested",
-                            kind: __p::PlaceholderKind::U64,
-                        },
-                        __p::Placeholder {
-                            name: "available",
-                            kind: __p::PlaceholderKind::U64,
-                        },
-                    ],
-                },
-            ],
-            without_error: false,
-            fields: &[
-                __p::Placeholder {
-                    name: "sku",
-                    kind: __p::PlaceholderKind::Str,
-                },
-                __p::Placeholder {
-                    name: "requested",
-                    kind: __p::PlaceholderKind::U64,
-                },
-                __p::Placeholder {
-                    name: "available",
-                    kind: __p::PlaceholderKind::U64,
-                },
-            ],
-            languages: &LANGUAGES,
-            causes: &["Not enough items are left.", "库存不足。"],
-            remedies: &[
-                "Lower the quantity, or wait for restocking.",
-                "减少数量,或等待补货。",
-            ],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "ItemsUnavailable",
-            status: 409,
-            code: Some("items_unavailable"),
-            templates: &[
-                __p::Template {
-                    text: "items [{skus:list}] are no longer sold",
-                    literals: &["items [", "] are no longer sold"],
-                    placeholders: &[
-                        __p::Placeholder {
-                            name: "skus",
-                            kind: __p::PlaceholderKind::List,
-                        },
-                    ],
-                },
-            ],
-            without_error: false,
-            fields: &[
-                __p::Placeholder {
-                    name: "skus",
-                    kind: __p::PlaceholderKind::List,
-                },
-            ],
-            languages: &LANGUAGES,
-            causes: &[
-                "Some items were withdrawn from sale.",
-                "部分商品已下架。",
-            ],
-            remedies: &["Remove them from the cart.", "将它们移出购物车。"],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "CartLocked",
-            status: 409,
-            code: Some("cart_locked"),
-            templates: &[
-                __p::Template {
-                    text: "cart is being checked out",
-                    literals: &["cart is being checked out"],
-                    placeholders: &[],
-                },
-                __p::Template {
-                    text: "checkout of the cart in progress",
-                    literals: &["checkout of the cart in progress"],
-                    placeholders: &[],
-                },
-            ],
-            without_error: true,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &[
-                "A checkout of this cart is in progress.",
-                "该购物车正在结算。",
-            ],
-            remedies: &["Retry after a short wait.", "稍候重试。"],
-            retry: __p::RetryPolicy::Backoff(__p::Backoff::new(4, 200, 5000)),
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "InvalidRequest",
-            status: 400,
-            code: Some("invalid_request"),
-            templates: &[],
-            without_error: false,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &[
-                "A field of the request is invalid; the description says which.",
-                "请求中的某个字段无效,描述中说明了是哪个。",
-            ],
-            remedies: &[
-                "Fix the field the description names.",
-                "修正描述中指出的字段。",
-            ],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "Overloaded",
-            status: 503,
-            code: None,
-            templates: &[
-                __p::Template {
-                    text: "try again {{later}}",
-                    literals: &["try again {later}"],
-                    placeholders: &[],
-                },
-            ],
-            without_error: false,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &["The shop is shedding load.", "商店正在限流降载。"],
-            remedies: &["Back off and retry.", "退避后重试。"],
-            retry: __p::RetryPolicy::Backoff(__p::Backoff::new(6, 1000, 60000)),
-            alert: true,
-        },
-        __p::CatalogEntry {
-            variant: "OrderMissing",
-            status: 404,
-            code: Some("order_not_found"),
-            templates: &[],
-            without_error: false,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &[
-                "An order could not be found (a wording this spec does not list).",
-                "找不到订单(本规格未列出的措辞)。",
-            ],
-            remedies: &[
-                "Check the order id the description names.",
-                "检查描述中的订单号。",
-            ],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "StockShort",
-            status: 409,
-            code: Some("out_of_stock"),
-            templates: &[],
-            without_error: false,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &[
-                "Not enough items are left (a wording this spec does not list).",
-                "库存不足(本规格未列出的措辞)。",
-            ],
-            remedies: &[
-                "Lower the quantity, or wait for restocking.",
-                "减少数量,或等待补货。",
-            ],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
-        __p::CatalogEntry {
-            variant: "ItemsWithdrawn",
-            status: 409,
-            code: Some("items_unavailable"),
-            templates: &[],
-            without_error: false,
-            fields: &[],
-            languages: &LANGUAGES,
-            causes: &[
-                "Some items were withdrawn from sale (a wording this spec does not list).",
-                "部分商品已下架(本规格未列出的措辞)。",
-            ],
-            remedies: &["Remove them from the cart.", "将它们移出购物车。"],
-            retry: __p::RetryPolicy::Never,
-            alert: false,
-        },
+        ENTRY_0,
+        ENTRY_1,
+        ENTRY_2,
+        ENTRY_3,
+        ENTRY_4,
+        ENTRY_5,
+        ENTRY_6,
+        ENTRY_7,
+        ENTRY_8,
     ];
+    const GROUP_0: __p::Group = __p::Group {
+        status: 400,
+        code: Some("invalid_request"),
+        forms: &[],
+        catch_all: Some(4),
+    };
+    const GROUP_1: __p::Group = __p::Group {
+        status: 404,
+        code: Some("order_not_found"),
+        forms: &[(0, 0)],
+        catch_all: Some(6),
+    };
+    const GROUP_2: __p::Group = __p::Group {
+        status: 409,
+        code: None,
+        forms: &[(3, 0), (3, 1)],
+        catch_all: None,
+    };
+    const GROUP_3: __p::Group = __p::Group {
+        status: 409,
+        code: Some("cart_locked"),
+        forms: &[(3, 0), (3, 1)],
+        catch_all: Some(3),
+    };
+    const GROUP_4: __p::Group = __p::Group {
+        status: 409,
+        code: Some("items_unavailable"),
+        forms: &[(2, 0)],
+        catch_all: Some(8),
+    };
+    const GROUP_5: __p::Group = __p::Group {
+        status: 409,
+        code: Some("out_of_stock"),
+        forms: &[(1, 0)],
+        catch_all: Some(7),
+    };
+    const GROUP_6: __p::Group = __p::Group {
+        status: 503,
+        code: None,
+        forms: &[(5, 0)],
+        catch_all: None,
+    };
     static GROUPS: [__p::Group; 7] = [
-        __p::Group {
-            status: 400,
-            code: Some("invalid_request"),
-            forms: &[],
-            catch_all: Some(4),
-        },
-        __p::Group {
-            status: 404,
-            code: Some("order_not_found"),
-            forms: &[(0, 0)],
-            catch_all: Some(6),
-        },
-        __p::Group {
-            status: 409,
-            code: None,
-            forms: &[(3, 0), (3, 1)],
-            catch_all: None,
-        },
-        __p::Group {
-            status: 409,
-            code: Some("cart_locked"),
-            forms: &[(3, 0), (3, 1)],
-            catch_all: Some(3),
-        },
-        __p::Group {
-            status: 409,
-            code: Some("items_unavailable"),
-            forms: &[(2, 0)],
-            catch_all: Some(8),
-        },
-        __p::Group {
-            status: 409,
-            code: Some("out_of_stock"),
-            forms: &[(1, 0)],
-            catch_all: Some(7),
-        },
-        __p::Group {
-            status: 503,
-            code: None,
-            forms: &[(5, 0)],
-            catch_all: None,
-        },
+        GROUP_0,
+        GROUP_1,
+        GROUP_2,
+        GROUP_3,
+        GROUP_4,
+        GROUP_5,
+        GROUP_6,
     ];
     static CATALOG: __p::Catalog = __p::Catalog {
         languages: &LANGUAGES,
