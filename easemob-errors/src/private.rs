@@ -206,8 +206,12 @@ pub enum Classified<T> {
 /// shape's paths, then its code and message are looked up.
 pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
     let mut read = Read::default();
-    let readable = body.len() <= MAX_BODY_LEN && read.read_json(catalog.shape, body);
-    classify_read(catalog, status, readable.then_some(&read), body, build)
+    classify_read(catalog, status, read_body(catalog, body, &mut read), body, build)
+}
+
+/// Reads `body` into `read`; `None` when it is too large or not one JSON object.
+fn read_body<'r, 'a>(catalog: &Catalog, body: &'a [u8], read: &'r mut Read<'a>) -> Option<&'r Read<'a>> {
+    (body.len() <= MAX_BODY_LEN && read.read_json(catalog.shape, body)).then_some(read)
 }
 
 /// Classifies any HTTP answer: `None` when it is a success under the spec's rule.
@@ -218,7 +222,7 @@ pub fn classify_answer<T>(
     build: Build<T>,
 ) -> Option<Classified<T>> {
     let mut read = Read::default();
-    let read = (body.len() <= MAX_BODY_LEN && read.read_json(catalog.shape, body)).then_some(&read);
+    let read = read_body(catalog, body, &mut read);
     if catalog.shape.is_success(status, read) {
         return None;
     }
@@ -240,8 +244,9 @@ fn classify_read<T>(
     if code.is_none() && message.is_none() {
         return Classified::Status(StatusOnly::new(status, raw));
     }
+    let mut buffer = itoa::Buffer::new();
     let said = Said {
-        code: code.as_ref().map(Code::as_str),
+        code: code.as_ref().map(|c| c.text(&mut buffer)),
         description: message.map(|m| m.as_ref()),
         retry_delay: shape.retry_delay(read),
     };
@@ -249,10 +254,12 @@ fn classify_read<T>(
         return Classified::Known(known);
     }
     let retry_delay = said.retry_delay;
-    let code = code.map(|c| match c {
-        Code::Text(s) => s.clone(),
-        Code::Number(n) => Cow::Owned(n.as_str().to_owned()),
-    });
+    // A string code stays borrowed from the body, so that the unknown error keeps it as a
+    // range of its raw body.
+    let code = match &code {
+        Some(Code::Text(s)) => Some((*s).clone()),
+        _ => said.code.map(|c| Cow::Owned(c.to_owned())),
+    };
     Classified::Unknown(UnknownError::new(status, code, message.cloned(), retry_delay, raw))
 }
 
@@ -269,8 +276,9 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     let mut read = Read::default();
     read.read(shape, deserializer, true)?;
     let (code, message) = (shape.code(&read), shape.message(&read));
+    let mut buffer = itoa::Buffer::new();
     let said = Said {
-        code: code.as_ref().map(Code::as_str),
+        code: code.as_ref().map(|c| c.text(&mut buffer)),
         description: message.map(|m| m.as_ref()),
         retry_delay: shape.retry_delay(&read),
     };

@@ -139,8 +139,7 @@ impl UnknownError {
         retry_delay: Option<std::time::Duration>,
         body: &[u8],
     ) -> Self {
-        let delay_ms = retry_delay
-            .and_then(|d| std::num::NonZeroU32::new(u32::try_from(d.as_millis().max(1)).unwrap_or(u32::MAX)));
+        let delay_ms = retry_delay.and_then(crate::text::delay_ms);
         UnknownError {
             status,
             delay_ms,

@@ -97,15 +97,19 @@ impl Text {
         code_sent: bool,
         delay: Option<Duration>,
     ) -> Self {
-        // Delays round up to the millisecond, and saturate at about 49 days.
-        let delay_ms =
-            delay.and_then(|d| NonZeroU32::new(u32::try_from(d.as_millis().max(1)).unwrap_or(u32::MAX)));
+        let delay_ms = delay.and_then(delay_ms);
         Text(match (description, declared) {
             (None, _) => Repr::Absent { code_sent, delay_ms },
             (Some(d), Some(form)) if form == d => Repr::Declared { text: form, code_sent, delay_ms },
             (Some(d), _) => Repr::Sent { text: d.into(), code_sent, delay_ms },
         })
     }
+}
+
+/// A retry delay as kept beside the text: whole milliseconds, at least one, saturating
+/// at about 49 days.
+pub(crate) fn delay_ms(delay: Duration) -> Option<NonZeroU32> {
+    NonZeroU32::new(u32::try_from(delay.as_millis().max(1)).unwrap_or(u32::MAX))
 }
 
 impl PartialEq for Text {
