@@ -157,11 +157,10 @@ impl Shape {
     pub(crate) fn code<'r, 'a>(&self, read: &'r Read<'a>) -> Option<Code<'r, 'a>> {
         (0..self.code.len()).find_map(|i| match read.slot(i)? {
             Scalar::Str(s) if s.is_empty() => None,
-            Scalar::Str(s) => match (self.code_kind, s.parse::<i128>()) {
+            Scalar::Str(s) if self.code_kind == CodeKind::Text => Some(Code::Text(s)),
+            Scalar::Str(s) => match s.parse::<i128>() {
                 // "01" or "+1" stay as written; "1" is the number 1.
-                (CodeKind::Integer, Ok(n)) if itoa::Buffer::new().format(n) == s.as_ref() => {
-                    Some(Code::Number(n))
-                }
+                Ok(n) if itoa::Buffer::new().format(n) == s.as_ref() => Some(Code::Number(n)),
                 _ => Some(Code::Text(s)),
             },
             Scalar::Int(n) if self.code_kind == CodeKind::Integer => Some(Code::Number(*n)),
