@@ -104,7 +104,9 @@ pub fn split_list(text: &str) -> impl Iterator<Item = &str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Captures<'t> {
     text: &'t str,
-    ranges: [(usize, usize); MAX_PLACEHOLDERS],
+    // Byte ranges into `text`, as `u32` to keep `Captures` small: it is returned by
+    // value from every successful match (a text past 4 GiB matches no placeholder).
+    ranges: [(u32, u32); MAX_PLACEHOLDERS],
     len: usize,
 }
 
@@ -112,7 +114,7 @@ impl<'t> Captures<'t> {
     /// The value of placeholder `i`, as text.
     pub fn get(&self, i: usize) -> Option<&'t str> {
         let &(start, end) = self.ranges.get(..self.len)?.get(i)?;
-        self.text.get(start..end)
+        self.text.get(start as usize..end as usize)
     }
 
     /// How many placeholders the template has.
@@ -395,7 +397,9 @@ impl<S: AsRef<str>, P: HasKind> Search<'_, '_, '_, S, P> {
             .text
             .get(start..end)
             .is_some_and(|v| self.kinds.get(i).is_some_and(|p| p.kind().accepts(v)));
-        if let (true, Some(range)) = (accepted, self.caps.ranges.get_mut(i)) {
+        if let (true, Some(range), Ok(start), Ok(end)) =
+            (accepted, self.caps.ranges.get_mut(i), u32::try_from(start), u32::try_from(end))
+        {
             *range = (start, end);
             return true;
         }
