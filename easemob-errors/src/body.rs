@@ -5,8 +5,7 @@
 //! message, the success conditions and the retry delay, keeps the values it finds there
 //! — strings borrowed from the input when they hold no escapes, so a known error costs no
 //! allocation — and skips everything else. `serde_json` checks the whole body as it goes
-//! (syntax, UTF-8 of string values, a nesting limit of 128); keys of response bodies are
-//! compared as bytes (see [`Source::Response`]).
+//! (syntax, UTF-8 of strings, a nesting limit of 128).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -41,22 +40,23 @@ impl<'a> Read<'a> {
     /// `false` when the body is not one JSON object.
     pub(crate) fn read_json(&mut self, shape: &Shape, body: &'a [u8]) -> bool {
         let mut reader = serde_json::Deserializer::from_slice(body);
-        self.read(shape, &mut reader, Source::Response).is_ok() && reader.end().is_ok()
+        self.read(shape, &mut reader, false).is_ok() && reader.end().is_ok()
     }
 
-    /// Reads a body from `deserializer` into `self`.
+    /// Reads a body from any deserializer into `self`; with `status`, its top-level
+    /// `status` too.
     pub(crate) fn read<'de: 'a, D: Deserializer<'de>>(
         &mut self,
         shape: &Shape,
         deserializer: D,
-        source: Source,
+        status: bool,
     ) -> Result<(), D::Error> {
         let mut paths: [&[Step]; MAX_PATHS] = [&[]; MAX_PATHS];
         for (slot, path) in paths.iter_mut().zip(shape.paths()) {
             *slot = path.0;
         }
         let all = (1u32 << shape.paths().count().min(MAX_PATHS)) - 1;
-        let node = Node { paths: &paths, depth: 0, active: all, leaves: 0, out: self, source };
+        let node = Node { paths: &paths, depth: 0, active: all, leaves: 0, out: self, status };
         deserializer.deserialize_map(NodeVisitor(node))
     }
 
@@ -64,20 +64,6 @@ impl<'a> Read<'a> {
     pub(crate) fn slot(&self, i: usize) -> Option<&Scalar<'a>> {
         self.slots.get(i)?.as_ref()
     }
-}
-
-/// What a body is read from, which decides how its keys are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Source {
-    /// A response body, through `serde_json`: keys are compared as the raw bytes
-    /// serde_json hands over (unescaped, but checked neither for UTF-8 nor for control
-    /// characters: they are only compared with the paths' keys). Keys are most of the
-    /// strings in an error body; on the classify bench this makes classifying a body
-    /// about 8 % cheaper.
-    Response,
-    /// A body read on its own by the generated `Deserialize`, from any format: keys as
-    /// strings (not every format gives bytes), and the top-level `status` kept.
-    Document,
 }
 
 /// Reading one value of the body at `depth` along the paths in `active` (bit `i`: path
@@ -88,7 +74,8 @@ struct Node<'p, 'r, 'a> {
     active: u32,
     leaves: u32,
     out: &'r mut Read<'a>,
-    source: Source,
+    /// Whether to keep a top-level `status` (only at depth 0).
+    status: bool,
 }
 
 /// The indices of the set bits of `mask`, lowest first.
@@ -115,10 +102,10 @@ impl<'a> Node<'_, '_, 'a> {
     }
 
     /// Which paths a key continues: (those it ends, those that go on below it).
-    fn step(&self, key: &[u8]) -> (u32, u32) {
+    fn step(&self, key: &str) -> (u32, u32) {
         let (mut leaves, mut below) = (0, 0);
         for (i, path) in self.paths_here(self.active) {
-            if matches!(path.get(self.depth), Some(Step::Key(k)) if k.as_bytes() == key) {
+            if matches!(path.get(self.depth), Some(Step::Key(k)) if *k == key) {
                 if path.len() == self.depth + 1 {
                     leaves |= 1 << i;
                 } else {
@@ -211,7 +198,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
                         active: below,
                         leaves,
                         out: &mut *node.out,
-                        source: node.source,
+                        status: false,
                     };
                     map.next_value_seed(NodeVisitor(child))?;
                 }
@@ -257,10 +244,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_, '_> {
     type Value = Key;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
-        match self.node.source {
-            Source::Response => deserializer.deserialize_bytes(self),
-            Source::Document => deserializer.deserialize_identifier(self),
-        }
+        deserializer.deserialize_str(self)
     }
 }
 
@@ -272,14 +256,10 @@ impl Visitor<'_> for KeySeed<'_, '_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        self.visit_bytes(key.as_bytes())
-    }
-
-    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Key, E> {
         let (leaves, below) = self.node.step(key);
         Ok(if leaves | below != 0 {
             Key::Path { leaves, below }
-        } else if self.node.source == Source::Document && self.node.depth == 0 && key == b"status" {
+        } else if self.node.status && key == "status" {
             Key::Status
         } else {
             Key::Skip
@@ -320,14 +300,8 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
                 continue;
             }
             let mut value = Read::default();
-            let leaf = Node {
-                paths: node.paths,
-                depth: 0,
-                active: 0,
-                leaves: 1,
-                out: &mut value,
-                source: node.source,
-            };
+            let leaf =
+                Node { paths: node.paths, depth: 0, active: 0, leaves: 1, out: &mut value, status: false };
             map.next_value_seed(NodeVisitor(leaf))?;
             let value = value.slots.into_iter().next().flatten();
             for (i, path) in node.paths_here(selects) {
@@ -575,7 +549,7 @@ mod tests {
             "{",
             r#"{"error":"a"} trailing"#,
             r#"{"error":"\ud800"}"#,
-            "{\"error\":\"a\u{14}\"}",
+            "{\"err\u{14}or\":\"a\"}",
         ] {
             assert_eq!(read(&EASEMOB, body), None, "{body:?}");
         }
@@ -585,7 +559,7 @@ mod tests {
     fn deserialize_reads_the_status_too() {
         let value = serde_json::json!({"status": 429, "error": "reach_limit", "other": [1]});
         let mut read = Read::default();
-        read.read(&EASEMOB, value, Source::Document).unwrap();
+        read.read(&EASEMOB, value, true).unwrap();
         assert_eq!((read.status, read.slot(0)), (Some(429), s("reach_limit").as_ref()));
     }
 }

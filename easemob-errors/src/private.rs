@@ -20,7 +20,7 @@ pub use crate::text::Text;
 pub use crate::view::View;
 pub use serde;
 
-use crate::body::{Read, Source};
+use crate::body::Read;
 use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
 use crate::shape::Code;
 
@@ -274,7 +274,7 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
 ) -> Result<Classified<T>, D::Error> {
     let shape = catalog.shape;
     let mut read = Read::default();
-    read.read(shape, deserializer, Source::Document)?;
+    read.read(shape, deserializer, true)?;
     let (code, message) = (shape.code(&read), shape.message(&read));
     let mut buffer = itoa::Buffer::new();
     let said = Said {
