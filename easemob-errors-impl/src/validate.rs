@@ -201,32 +201,17 @@ pub fn skeleton_name(spec: &Spec) -> Option<String> {
 
 /// Checks the rules that span entries and resolves defaults; every problem at once.
 pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
-    let mut diags = Vec::new();
-    let line_of = |loc: &Loc| -> String {
-        spec.sources
-            .get(loc.file)
-            .map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(loc.span.start).line))
-    };
-    let resolve = |retry: &Retry, diags: &mut Vec<Diagnostic>| match retry.def {
-        RetryDef::Never => Policy::Never,
-        RetryDef::RefreshToken => Policy::RefreshToken,
-        RetryDef::SplitBody => Policy::SplitBody,
-        RetryDef::Backoff(b) => Policy::Backoff(resolve_backoff(b, spec.defaults, &retry.loc, diags)),
-    };
-
+    let mut check = Check { spec, diags: Vec::new() };
     if let Some(api) = &spec.api
         && let Some(problem) = variant_name_problem(&api.name)
     {
-        diags.push(
-            api.name_loc
-                .error(format!("`name` in [api]: {problem}"))
-                .with_help("the generated enum needs an UpperCamelCase name, e.g. `EasemobError`"),
-        );
+        let help = "the generated enum needs an UpperCamelCase name, e.g. `EasemobError`";
+        check.diags.push(api.name_loc.error(format!("`name` in [api]: {problem}")).with_help(help));
     }
 
     let mut statuses: BTreeMap<u16, (StatusModel, &Loc)> = BTreeMap::new();
     for s in &spec.statuses {
-        let retry = resolve(&s.retry, &mut diags);
+        let retry = check.policy(&s.retry);
         let model = StatusModel {
             status: s.status,
             name: s.name.clone(),
@@ -235,11 +220,12 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
             alert: s.alert,
         };
         match statuses.entry(s.status) {
-            Entry::Occupied(first) => diags.push(
-                s.loc
-                    .error(format!("status {} is declared twice", s.status))
-                    .with_help(format!("the first declaration is at {}", line_of(first.get().1))),
-            ),
+            Entry::Occupied(first) => {
+                let help = format!("the first declaration is at {}", check.line_of(first.get().1));
+                check
+                    .diags
+                    .push(s.loc.error(format!("status {} is declared twice", s.status)).with_help(help));
+            }
             Entry::Vacant(slot) => {
                 slot.insert((model, &s.loc));
             }
@@ -249,32 +235,22 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut entries = Vec::with_capacity(spec.errors.len());
     let mut variants: BTreeMap<&str, &Loc> = BTreeMap::new();
     for e in &spec.errors {
-        check_variant_name(e, &mut variants, &line_of, &mut diags);
+        check.variant_name(e, &mut variants);
         let Some((status, _)) = statuses.get(&e.status) else {
-            diags.push(
-                e.status_loc
-                    .error(format!(
-                        "status {} of entry `{}` is not declared in the spec",
-                        e.status, e.variant
-                    ))
-                    .with_help(format!(
-                        "declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)",
-                        e.status
-                    )),
-            );
+            let message = format!("status {} of entry `{}` is not declared in the spec", e.status, e.variant);
+            let help =
+                format!("declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)", e.status);
+            check.diags.push(e.status_loc.error(message).with_help(help));
             continue;
         };
-        let retry = e.retry.as_ref().map_or(status.retry, |r| resolve(r, &mut diags));
-        check_forms(e, !spec.shape.code.is_empty(), &mut diags);
-        check_code_kind(e, spec.shape.code_kind, &mut diags);
+        let retry = e.retry.as_ref().map_or(status.retry, |r| check.policy(r));
+        check.forms(e);
+        check.code_kind(e);
         entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
     }
 
-    let groups = lookup_groups(&mut entries, spec.shape.code.is_empty(), &line_of, &mut diags);
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    let Some(api) = &spec.api else { return Err(diags) };
+    let groups = check.lookup_groups(&mut entries);
+    let Some(api) = spec.api.as_ref().filter(|_| check.diags.is_empty()) else { return Err(check.diags) };
     Ok(Model {
         name: api.name.clone(),
         doc: api.doc.clone(),
@@ -313,231 +289,258 @@ fn entry_model(e: &ErrorDef, retry: Policy, alert: bool) -> EntryModel {
     }
 }
 
-/// An entry's code is written as the spec's `code_type` says.
-fn check_code_kind(e: &ErrorDef, kind: CodeKind, diags: &mut Vec<Diagnostic>) {
-    let Some((integer, loc)) = &e.code_loc else { return };
-    let message = match (kind, integer) {
-        (CodeKind::Integer, false) => {
-            "is a string, but [body] says codes are integers (`code_type = \"integer\"`)"
-        }
-        (CodeKind::Text, true) => {
-            "is an integer, but [body] says codes are strings (set `code_type = \"integer\"`)"
-        }
-        _ => return,
-    };
-    diags.push(loc.error(format!("the code of entry `{}` {message}", e.variant)));
-}
-
 /// The name of the field every variant has for the server's own words.
 pub const TEXT_FIELD: &str = "text";
 
-/// The forms of one entry must give the variant the same fields, and none may be
-/// called `text`; where answers have codes, an entry without one needs a description
-/// to be told by (an API without codes may have a catch-all per status).
-fn check_forms(e: &ErrorDef, has_code: bool, diags: &mut Vec<Diagnostic>) {
-    if has_code && e.error.is_none() && e.descriptions.is_empty() {
-        diags.push(e.variant_loc.error(format!(
-            "entry `{}` has neither `error` nor `description`: a body without `error` is told by its description alone, so the entry could never match"
-        , e.variant)).with_help("give the entry the description the server sends, or the `error` it sends"));
+/// An entry as the lookup rules see it: its definition (for locations) and its model.
+type Entries<'s> = [(&'s ErrorDef, EntryModel)];
+
+/// The spec being validated, and every problem found so far.
+struct Check<'s> {
+    spec: &'s Spec,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'s> Check<'s> {
+    /// `file:line` of `loc`, for a message that points at a second place.
+    fn line_of(&self, loc: &Loc) -> String {
+        let source = self.spec.sources.get(loc.file);
+        source.map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(loc.span.start).line))
     }
-    if e.prefix {
+
+    fn policy(&mut self, retry: &Retry) -> Policy {
+        match retry.def {
+            RetryDef::Never => Policy::Never,
+            RetryDef::RefreshToken => Policy::RefreshToken,
+            RetryDef::SplitBody => Policy::SplitBody,
+            RetryDef::Backoff(b) => Policy::Backoff(self.backoff(b, &retry.loc)),
+        }
+    }
+
+    /// An entry's code is written as the spec's `code_type` says.
+    fn code_kind(&mut self, e: &ErrorDef) {
+        let Some((integer, loc)) = &e.code_loc else { return };
+        let message = match (self.spec.shape.code_kind, integer) {
+            (CodeKind::Integer, false) => {
+                "is a string, but [body] says codes are integers (`code_type = \"integer\"`)"
+            }
+            (CodeKind::Text, true) => {
+                "is an integer, but [body] says codes are strings (set `code_type = \"integer\"`)"
+            }
+            _ => return,
+        };
+        self.diags.push(loc.error(format!("the code of entry `{}` {message}", e.variant)));
+    }
+
+    /// The forms of one entry must give the variant the same fields, and none may be
+    /// called `text`; where answers have codes, an entry without one needs a description
+    /// to be told by (an API without codes may have a catch-all per status).
+    fn forms(&mut self, e: &ErrorDef) {
+        if !self.spec.shape.code.is_empty() && e.error.is_none() && e.descriptions.is_empty() {
+            let message = format!(
+                "entry `{}` has neither `error` nor `description`: a body without `error` is told by its description alone, so the entry could never match",
+                e.variant
+            );
+            let help = "give the entry the description the server sends, or the `error` it sends";
+            self.diags.push(e.variant_loc.error(message).with_help(help));
+        }
         for (t, loc) in &e.descriptions {
-            if t.literals.last().is_some_and(String::is_empty) && !t.placeholders.is_empty() {
-                diags.push(loc.error(format!(
+            if e.prefix && t.literals.last().is_some_and(String::is_empty) && !t.placeholders.is_empty() {
+                let message = format!(
                     "description `{}` of prefix entry `{}` ends in a placeholder: the rest of the message would have no place",
                     t.text, e.variant
-                )).with_help("end a prefix template with literal text"));
+                );
+                self.diags.push(loc.error(message).with_help("end a prefix template with literal text"));
+            }
+            if t.placeholders.iter().any(|p| p.name == TEXT_FIELD) {
+                let message = format!(
+                    "placeholder `{{{TEXT_FIELD}}}` in entry `{}`: every variant has a field `{TEXT_FIELD}` that keeps the server's words",
+                    e.variant
+                );
+                self.diags.push(loc.error(message).with_help("give the captured value another name"));
+            }
+        }
+        let Some(((first, _), rest)) = e.descriptions.split_first() else { return };
+        for (t, loc) in rest {
+            if fields(t) != fields(first) {
+                let message = format!(
+                    "the descriptions of entry `{}` have different placeholders: `{}` and `{}`",
+                    e.variant, first.text, t.text
+                );
+                let help =
+                    "every form of one meaning gives the variant the same fields (same names and types)";
+                self.diags.push(loc.error(message).with_help(help));
             }
         }
     }
-    let Some(((first, _), rest)) = e.descriptions.split_first() else { return };
-    for (t, loc) in &e.descriptions {
-        if t.placeholders.iter().any(|p| p.name == TEXT_FIELD) {
-            diags.push(loc.error(format!(
-                "placeholder `{{{TEXT_FIELD}}}` in entry `{}`: every variant has a field `{TEXT_FIELD}` that keeps the server's words",
+
+    fn variant_name(&mut self, e: &'s ErrorDef, seen: &mut BTreeMap<&'s str, &'s Loc>) {
+        let at = &e.variant_loc;
+        if let Some(problem) = variant_name_problem(&e.variant) {
+            let help = format!("use an UpperCamelCase name such as `{}`", suggest_variant(&e.variant));
+            self.diags.push(at.error(format!("`variant` of [[errors]] entry: {problem}")).with_help(help));
+        } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
+            self.diags.push(at.error(format!(
+                "variant name `{}` is reserved: the generated enum uses `Status` for answers without an error body and `Unknown` for errors the spec does not list",
                 e.variant
-            )).with_help("give the captured value another name"));
-        }
-    }
-    let mut want: Vec<_> = first.placeholders.iter().map(|p| (&p.name, p.kind.name())).collect();
-    want.sort();
-    for (t, loc) in rest {
-        let mut got: Vec<_> = t.placeholders.iter().map(|p| (&p.name, p.kind.name())).collect();
-        got.sort();
-        if got != want {
-            diags.push(
-                loc.error(format!(
-                    "the descriptions of entry `{}` have different placeholders: `{}` and `{}`",
-                    e.variant, first.text, t.text
-                ))
-                .with_help(
-                    "every form of one meaning gives the variant the same fields (same names and types)",
-                ),
-            );
-        }
-    }
-}
-
-fn check_variant_name<'s>(
-    e: &'s ErrorDef,
-    seen: &mut BTreeMap<&'s str, &'s Loc>,
-    line_of: &dyn Fn(&Loc) -> String,
-    diags: &mut Vec<Diagnostic>,
-) {
-    if let Some(problem) = variant_name_problem(&e.variant) {
-        diags.push(
-            e.variant_loc
-                .error(format!("`variant` of [[errors]] entry: {problem}"))
-                .with_help(format!("use an UpperCamelCase name such as `{}`", suggest_variant(&e.variant))),
-        );
-    } else if RESERVED_VARIANTS.contains(&e.variant.as_str()) {
-        diags.push(e.variant_loc.error(format!(
-            "variant name `{}` is reserved: the generated enum uses `Status` for answers without an error body and `Unknown` for errors the spec does not list",
-            e.variant
-        )));
-    } else if let Some(first) = seen.insert(&e.variant, &e.variant_loc) {
-        diags.push(
-            e.variant_loc.error(format!("duplicate variant name `{}`", e.variant)).with_help(format!(
-                "`{}` is first declared at {}",
-                e.variant,
-                line_of(first)
-            )),
-        );
-    }
-}
-
-/// Groups the forms by (status, `error`), gives each pair with an `error` its
-/// catch-all, and reports what can never match or cannot be told apart.
-fn lookup_groups(
-    entries: &mut [(&ErrorDef, EntryModel)],
-    codeless: bool,
-    line_of: &dyn Fn(&Loc) -> String,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Group> {
-    let mut pairs: BTreeMap<(u16, Option<String>), Vec<usize>> = BTreeMap::new();
-    for (i, (_, e)) in entries.iter().enumerate() {
-        pairs.entry((e.status, e.error.clone())).or_default().push(i);
-        if e.without_error {
-            pairs.entry((e.status, None)).or_default().push(i);
-        }
-    }
-    let mut out = Vec::with_capacity(pairs.len());
-    for ((status, error), members) in pairs {
-        let forms: Vec<Form> = members
-            .iter()
-            .flat_map(|&entry| {
-                (0..entries[entry].1.templates.len()).map(move |template| Form { entry, template })
-            })
-            .collect();
-        report_overlaps(entries, &forms, status, error.as_deref(), line_of, diags);
-        let catch_all = match &error {
-            // Bodies without a code are never taken by a catch-all, unless the API has
-            // no codes at all: then each status may have one.
-            None if codeless => members.iter().copied().find(|&i| entries[i].1.is_catch_all()),
-            None => None,
-            Some(code) => catch_all(entries, &members, status, code, line_of, diags),
-        };
-        if let Some(i) = catch_all {
-            entries[i].1.takes_any = true;
-        }
-        out.push(Group { status, error, forms, catch_all });
-    }
-    out
-}
-
-/// Reports a form that an earlier one of the same pair already matches in full (under
-/// the tolerant rules: case, quotes, whitespace runs and closing punctuation do not
-/// count), so that it can never win.
-fn report_overlaps(
-    entries: &[(&ErrorDef, EntryModel)],
-    forms: &[Form],
-    status: u16,
-    error: Option<&str>,
-    line_of: &dyn Fn(&Loc) -> String,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let pair = match error {
-        Some(e) => format!("(status {status}, error `{e}`)"),
-        None => format!("(status {status}, no `error`)"),
-    };
-    for (pos, later) in forms.iter().enumerate() {
-        let (b_def, b) = &entries[later.entry];
-        let (b_tpl, at) = &b_def.descriptions[later.template];
-        let Some(earlier) = forms[..pos].iter().find(|f| {
-            let a = &entries[f.entry].1.templates[f.template];
-            a.same_shape(b_tpl) || a.covers(b_tpl)
-        }) else {
-            continue;
-        };
-        let (a_def, a) = &entries[earlier.entry];
-        let a_tpl = &a.templates[earlier.template];
-        let message = if earlier.entry == later.entry {
-            format!(
-                "description `{}` of entry `{}` is already matched by its description `{}`",
-                b_tpl.text, b.variant, a_tpl.text
-            )
-        } else {
-            format!(
-                "entries `{}` and `{}` cannot be told apart under {pair}: every description `{}` matches, `{}` matches too",
-                a.variant, b.variant, b_tpl.text, a_tpl.text
-            )
-        };
-        diags.push(at.error(message).with_help(format!(
-            "letter case, quotes, whitespace runs and a closing `.`/`!`/`。` do not count when matching; remove the form, or make the templates disjoint (`{}` is at {})",
-            a.variant,
-            line_of(&a_def.loc)
-        )));
-    }
-}
-
-/// The catch-all of (status, `code`): the entry without a description, or the pair's
-/// only meaning when it has no fields. A pair of several meanings needs one declared.
-fn catch_all(
-    entries: &[(&ErrorDef, EntryModel)],
-    members: &[usize],
-    status: u16,
-    code: &str,
-    line_of: &dyn Fn(&Loc) -> String,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<usize> {
-    let own: Vec<usize> =
-        members.iter().copied().filter(|&i| entries[i].1.error.as_deref() == Some(code)).collect();
-    let declared: Vec<usize> = own.iter().copied().filter(|&i| entries[i].1.is_catch_all()).collect();
-    if let [first, second, ..] = declared[..] {
-        let (a_def, a) = &entries[first];
-        diags.push(
-            entries[second]
-                .0
-                .variant_loc
-                .error(format!(
-                    "entries `{}` and `{}` are both catch-alls of (status {status}, error `{code}`)",
-                    a.variant, entries[second].1.variant
-                ))
-                .with_help(format!(
-                    "keep one entry without `description`; `{}` is at {}",
-                    a.variant,
-                    line_of(&a_def.loc)
-                )),
-        );
-    }
-    if let Some(&i) = declared.first() {
-        return Some(i);
-    }
-    match own[..] {
-        [only] if entries[only].1.fields.is_empty() => Some(only),
-        _ => {
-            let (first_def, _) = &entries[*own.first()?];
-            let variant = crate::ident::to_upper_camel(code);
-            diags.push(first_def.loc.error(format!(
-                "(status {status}, error `{code}`) has no catch-all: a description none of its {} entries matches would have no variant",
-                own.len()
-            )).with_help(format!(
-                "add an entry for the code itself, without `description`, e.g. `variant = \"{}\"`, `status = {status}`, `error = \"{code}\"` with its cause and remedy",
-                if variant.is_empty() { "OtherError".to_owned() } else { variant }
             )));
-            None
+        } else if let Some(first) = seen.insert(&e.variant, at) {
+            let help = format!("`{}` is first declared at {}", e.variant, self.line_of(first));
+            self.diags.push(at.error(format!("duplicate variant name `{}`", e.variant)).with_help(help));
         }
     }
+
+    /// Groups the forms by (status, `error`), gives each pair with an `error` its
+    /// catch-all, and reports what can never match or cannot be told apart.
+    fn lookup_groups(&mut self, entries: &mut Entries<'_>) -> Vec<Group> {
+        let mut pairs: BTreeMap<(u16, Option<String>), Vec<usize>> = BTreeMap::new();
+        for (i, (_, e)) in entries.iter().enumerate() {
+            pairs.entry((e.status, e.error.clone())).or_default().push(i);
+            if e.without_error {
+                pairs.entry((e.status, None)).or_default().push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(pairs.len());
+        for ((status, error), members) in pairs {
+            let forms: Vec<Form> = members
+                .iter()
+                .flat_map(|&entry| {
+                    (0..entries[entry].1.templates.len()).map(move |template| Form { entry, template })
+                })
+                .collect();
+            self.overlaps(entries, &forms, status, error.as_deref());
+            let catch_all = match &error {
+                // Bodies without a code are never taken by a catch-all, unless the API
+                // has no codes at all: then each status may have one.
+                None if self.spec.shape.code.is_empty() => {
+                    members.iter().copied().find(|&i| entries[i].1.is_catch_all())
+                }
+                None => None,
+                Some(code) => self.catch_all(entries, &members, status, code),
+            };
+            if let Some(i) = catch_all {
+                entries[i].1.takes_any = true;
+            }
+            out.push(Group { status, error, forms, catch_all });
+        }
+        out
+    }
+
+    /// Reports a form that an earlier one of the same pair already matches in full
+    /// (under the tolerant rules: case, quotes, whitespace runs and closing punctuation
+    /// do not count), so that it can never win.
+    fn overlaps(&mut self, entries: &Entries<'_>, forms: &[Form], status: u16, error: Option<&str>) {
+        let pair = error
+            .map_or(format!("(status {status}, no `error`)"), |e| format!("(status {status}, error `{e}`)"));
+        for (pos, later) in forms.iter().enumerate() {
+            let (b_def, b) = &entries[later.entry];
+            let (b_tpl, at) = &b_def.descriptions[later.template];
+            let Some(earlier) = forms[..pos].iter().find(|f| {
+                let a = &entries[f.entry].1.templates[f.template];
+                a.same_shape(b_tpl) || a.covers(b_tpl)
+            }) else {
+                continue;
+            };
+            let (a_def, a) = &entries[earlier.entry];
+            let a_tpl = &a.templates[earlier.template];
+            let message = if earlier.entry == later.entry {
+                format!(
+                    "description `{}` of entry `{}` is already matched by its description `{}`",
+                    b_tpl.text, b.variant, a_tpl.text
+                )
+            } else {
+                format!(
+                    "entries `{}` and `{}` cannot be told apart under {pair}: every description `{}` matches, `{}` matches too",
+                    a.variant, b.variant, b_tpl.text, a_tpl.text
+                )
+            };
+            let help = format!(
+                "letter case, quotes, whitespace runs and a closing `.`/`!`/`。` do not count when matching; remove the form, or make the templates disjoint (`{}` is at {})",
+                a.variant,
+                self.line_of(&a_def.loc)
+            );
+            self.diags.push(at.error(message).with_help(help));
+        }
+    }
+
+    /// The catch-all of (status, `code`): the entry without a description, or the pair's
+    /// only meaning when it has no fields. A pair of several meanings needs one declared.
+    fn catch_all(
+        &mut self,
+        entries: &Entries<'_>,
+        members: &[usize],
+        status: u16,
+        code: &str,
+    ) -> Option<usize> {
+        let own: Vec<usize> =
+            members.iter().copied().filter(|&i| entries[i].1.error.as_deref() == Some(code)).collect();
+        let declared: Vec<usize> = own.iter().copied().filter(|&i| entries[i].1.is_catch_all()).collect();
+        if let [first, second, ..] = declared[..] {
+            let ((a_def, a), (b_def, b)) = (&entries[first], &entries[second]);
+            let message = format!(
+                "entries `{}` and `{}` are both catch-alls of (status {status}, error `{code}`)",
+                a.variant, b.variant
+            );
+            let help = format!(
+                "keep one entry without `description`; `{}` is at {}",
+                a.variant,
+                self.line_of(&a_def.loc)
+            );
+            self.diags.push(b_def.variant_loc.error(message).with_help(help));
+        }
+        if let Some(&i) = declared.first() {
+            return Some(i);
+        }
+        match own[..] {
+            [only] if entries[only].1.fields.is_empty() => Some(only),
+            _ => {
+                let (first_def, _) = &entries[*own.first()?];
+                let message = format!(
+                    "(status {status}, error `{code}`) has no catch-all: a description none of its {} entries matches would have no variant",
+                    own.len()
+                );
+                let help = format!(
+                    "add an entry for the code itself, without `description`, e.g. `variant = \"{}\"`, `status = {status}`, `error = \"{code}\"` with its cause and remedy",
+                    suggest_variant(code)
+                );
+                self.diags.push(first_def.loc.error(message).with_help(help));
+                None
+            }
+        }
+    }
+
+    fn backoff(&mut self, b: BackoffDef, loc: &Loc) -> Backoff {
+        let d = self.spec.defaults;
+        let attempts = b.attempts.or(d.attempts).unwrap_or(u64::from(DEFAULT_BACKOFF.attempts));
+        let base_ms = b.base_ms.or(d.base_ms).unwrap_or(DEFAULT_BACKOFF.base_ms);
+        let max_ms = b.max_ms.or(d.max_ms).unwrap_or(DEFAULT_BACKOFF.max_ms);
+        if !(1..=100).contains(&attempts) {
+            let message = format!("backoff `attempts` is {attempts}: it must be between 1 and 100");
+            let help = "attempts counts the first try too; use `retry = \"never\"` for no retries";
+            self.diags.push(loc.error(message).with_help(help));
+        }
+        if !(1..=3_600_000).contains(&base_ms) {
+            let message =
+                format!("backoff `base_ms` is {base_ms}: it must be between 1 and 3600000 (one hour)");
+            self.diags.push(loc.error(message));
+        }
+        if max_ms < base_ms {
+            self.diags.push(loc.error(format!(
+                "backoff `max_ms` ({max_ms}) is below `base_ms` ({base_ms}): the largest delay cannot be shorter than the first"
+            )));
+        } else if max_ms > 86_400_000 {
+            let message = format!("backoff `max_ms` is {max_ms}: it must be at most 86400000 (one day)");
+            self.diags.push(loc.error(message));
+        }
+        Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
+    }
+}
+
+/// A template's placeholders as the variant's fields: names and types, sorted.
+fn fields(t: &Template) -> Vec<(&str, &str)> {
+    let mut fields: Vec<_> = t.placeholders.iter().map(|p| (p.name.as_str(), p.kind.name())).collect();
+    fields.sort_unstable();
+    fields
 }
 
 fn suggest_variant(name: &str) -> String {
@@ -549,29 +552,4 @@ fn suggest_variant(name: &str) -> String {
     } else {
         camel
     }
-}
-
-fn resolve_backoff(b: BackoffDef, d: BackoffDef, loc: &Loc, diags: &mut Vec<Diagnostic>) -> Backoff {
-    let attempts = b.attempts.or(d.attempts).unwrap_or(u64::from(DEFAULT_BACKOFF.attempts));
-    let base_ms = b.base_ms.or(d.base_ms).unwrap_or(DEFAULT_BACKOFF.base_ms);
-    let max_ms = b.max_ms.or(d.max_ms).unwrap_or(DEFAULT_BACKOFF.max_ms);
-    if !(1..=100).contains(&attempts) {
-        diags.push(
-            loc.error(format!("backoff `attempts` is {attempts}: it must be between 1 and 100"))
-                .with_help("attempts counts the first try too; use `retry = \"never\"` for no retries"),
-        );
-    }
-    if !(1..=3_600_000).contains(&base_ms) {
-        diags.push(
-            loc.error(format!("backoff `base_ms` is {base_ms}: it must be between 1 and 3600000 (one hour)")),
-        );
-    }
-    if max_ms < base_ms {
-        diags.push(loc.error(format!(
-            "backoff `max_ms` ({max_ms}) is below `base_ms` ({base_ms}): the largest delay cannot be shorter than the first"
-        )));
-    } else if max_ms > 86_400_000 {
-        diags.push(loc.error(format!("backoff `max_ms` is {max_ms}: it must be at most 86400000 (one day)")));
-    }
-    Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
 }
