@@ -7,10 +7,10 @@
 //! every enum shares are the runtime's `error_enum_impls!`, invoked at the end.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::docs::{enum_doc, variant_doc};
-use crate::shape::{CodeKind, Literal as ShapeLiteral, Shape, Step, SuccessStatus};
+use crate::shape::{Literal as ShapeLiteral, Shape, Step};
 use crate::template::{Placeholder, PlaceholderKind};
 use crate::validate::{EntryModel, Group, Model, Policy, StatusModel};
 
@@ -116,11 +116,17 @@ fn number<T: Into<u64>>(n: T) -> Literal {
     Literal::u64_unsuffixed(n.into())
 }
 
-fn option_str(s: Option<&str>) -> TokenStream {
-    match s {
-        Some(s) => quote!(Some(#s)),
+fn some<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
         None => quote!(None),
     }
+}
+
+/// The runtime's variant of the same name: `CodeKind`, `SuccessStatus` and
+/// `PlaceholderKind` are spelled alike on both sides (a mismatch fails to compile).
+fn same_name(value: impl std::fmt::Debug) -> Ident {
+    format_ident!("{value:?}")
 }
 
 fn policy(p: Policy) -> TokenStream {
@@ -152,12 +158,7 @@ fn status_info(s: &StatusModel) -> TokenStream {
 
 fn placeholders(list: &[Placeholder]) -> TokenStream {
     let items = list.iter().map(|p| {
-        let name = &p.name;
-        let kind = match p.kind {
-            PlaceholderKind::U64 => quote!(U64),
-            PlaceholderKind::List => quote!(List),
-            _ => quote!(Str),
-        };
+        let (name, kind) = (&p.name, same_name(p.kind));
         quote!(__p::Placeholder { name: #name, kind: __p::PlaceholderKind::#kind })
     });
     quote!(&[#(#items),*])
@@ -165,7 +166,7 @@ fn placeholders(list: &[Placeholder]) -> TokenStream {
 
 fn catalog_entry(e: &EntryModel) -> TokenStream {
     let EntryModel { variant, causes, remedies, alert, without_error, .. } = e;
-    let (status, code, retry) = (number(e.status), option_str(e.error.as_deref()), policy(e.retry));
+    let (status, code, retry) = (number(e.status), some(e.error.as_deref()), policy(e.retry));
     let templates = e.templates.iter().map(|t| {
         let (text, literals, placeholders) = (&t.text, &t.literals, placeholders(&t.placeholders));
         quote!(__p::Template { text: #text, literals: &[#(#literals),*], placeholders: #placeholders })
@@ -192,14 +193,7 @@ fn catalog_entry(e: &EntryModel) -> TokenStream {
 fn shape(s: &Shape) -> TokenStream {
     let code = s.code.iter().map(path);
     let message = s.message.iter().map(path);
-    let code_kind = match s.code_kind {
-        CodeKind::Text => quote!(__p::CodeKind::Text),
-        CodeKind::Integer => quote!(__p::CodeKind::Integer),
-    };
-    let success_status = match s.success_status {
-        SuccessStatus::TwoXx => quote!(__p::SuccessStatus::TwoXx),
-        SuccessStatus::Any => quote!(__p::SuccessStatus::Any),
-    };
+    let (code_kind, success_status) = (same_name(s.code_kind), same_name(s.success_status));
     let conditions = s.conditions.iter().map(|c| {
         let (path, absent) = (path(&c.path), c.absent);
         let equals = c.equals.iter().map(|l| match l {
@@ -209,20 +203,14 @@ fn shape(s: &Shape) -> TokenStream {
         });
         quote!(__p::Condition { path: #path, equals: &[#(#equals),*], absent: #absent })
     });
-    let retry_delay = match &s.retry_delay {
-        Some(p) => {
-            let p = path(p);
-            quote!(Some(#p))
-        }
-        None => quote!(None),
-    };
-    let header = option_str(s.should_retry_header.as_deref());
+    let retry_delay = some(s.retry_delay.as_ref().map(path));
+    let header = some(s.should_retry_header.as_deref());
     quote! {
         __p::Shape {
             code: &[#(#code),*],
-            code_kind: #code_kind,
+            code_kind: __p::CodeKind::#code_kind,
             message: &[#(#message),*],
-            success_status: #success_status,
+            success_status: __p::SuccessStatus::#success_status,
             conditions: &[#(#conditions),*],
             retry_delay: #retry_delay,
             should_retry_header: #header,
@@ -241,18 +229,12 @@ fn path(p: &crate::shape::Path) -> TokenStream {
 }
 
 fn group(g: &Group) -> TokenStream {
-    let (status, code) = (number(g.status), option_str(g.error.as_deref()));
+    let (status, code) = (number(g.status), some(g.error.as_deref()));
     let forms = g.forms.iter().map(|f| {
         let (entry, template) = (Literal::usize_unsuffixed(f.entry), Literal::usize_unsuffixed(f.template));
         quote!((#entry, #template))
     });
-    let catch_all = match g.catch_all {
-        Some(i) => {
-            let i = Literal::usize_unsuffixed(i);
-            quote!(Some(#i))
-        }
-        None => quote!(None),
-    };
+    let catch_all = some(g.catch_all.map(Literal::usize_unsuffixed));
     quote!(__p::Group { status: #status, code: #code, forms: &[#(#forms),*], catch_all: #catch_all })
 }
 
@@ -273,11 +255,8 @@ fn build_fn(model: &Model) -> TokenStream {
         let fields = e.fields.iter().enumerate().map(|(at, p)| {
             let field = Ident::new(&p.name, Span::call_site());
             let at = Literal::usize_unsuffixed(at);
-            let read = match p.kind {
-                PlaceholderKind::U64 => format_ident!("u64"),
-                PlaceholderKind::List => format_ident!("list"),
-                _ => format_ident!("string"),
-            };
+            // `Values::string`, `u64` or `list`: the kind's name in templates.
+            let read = format_ident!("{}", p.kind.name());
             quote!(#field: #values.#read(#at)?,)
         });
         quote!(#index => Self::#name { #(#fields)* text },)
@@ -301,10 +280,9 @@ fn view_fn(model: &Model) -> TokenStream {
         // Each value by its own constructor, not `.into()`: rustc then infers nothing in
         // a function of one arm per entry (inference across such a function grows
         // faster than the number of entries).
-        let values = e.fields.iter().zip(&fields).map(|(p, field)| match p.kind {
-            PlaceholderKind::U64 => quote!(__p::FieldValue::U64(*#field)),
-            PlaceholderKind::List => quote!(__p::FieldValue::List(#field)),
-            _ => quote!(__p::FieldValue::Str(#field)),
+        let values = e.fields.iter().zip(&fields).map(|(p, field)| {
+            let (kind, deref) = (same_name(p.kind), (p.kind == PlaceholderKind::U64).then_some(quote!(*)));
+            quote!(__p::FieldValue::#kind(#deref #field))
         });
         quote! {
             Self::#name { #(#fields,)* text } => {
