@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::validate::{EntryModel, Model, Policy};
+use crate::spec::Policy;
+use crate::validate::{EntryModel, Model};
 
 /// The enum's doc: the spec's own text, how to use the type, and the catalog as tables.
 pub fn enum_doc(model: &Model) -> String {

@@ -11,8 +11,9 @@ use quote::{ToTokens, format_ident, quote};
 
 use crate::docs::{enum_doc, variant_doc};
 use crate::shape::{Literal as ShapeLiteral, Shape, Step};
+use crate::spec::{Policy, StatusDef};
 use crate::template::{Placeholder, PlaceholderKind};
-use crate::validate::{EntryModel, Group, Model, Policy, StatusModel};
+use crate::validate::{EntryModel, Group, Model};
 
 /// The generated code for `model`.
 pub fn expand(model: &Model) -> TokenStream {
@@ -141,8 +142,8 @@ fn policy(p: Policy) -> TokenStream {
     }
 }
 
-fn status_info(s: &StatusModel) -> TokenStream {
-    let StatusModel { name, meanings, alert, .. } = s;
+fn status_info(s: &StatusDef) -> TokenStream {
+    let StatusDef { name, meanings, alert, .. } = s;
     let (status, retry) = (number(s.status), policy(s.retry));
     quote! {
         __p::StatusInfo {

@@ -7,7 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diag::Diagnostic;
-use crate::spec::Loc;
+use crate::spec::{BackoffDef, Loc};
 
 /// A TOML value with its span.
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -30,6 +30,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) diags: &'a mut Vec<Diagnostic>,
     pub(crate) file: usize,
     pub(crate) text: &'a str,
+    /// `[defaults]`: the numbers of a `backoff` that leaves some out.
+    pub(crate) defaults: BackoffDef,
 }
 
 impl Cx<'_> {

@@ -39,8 +39,6 @@ pub struct Spec {
     pub sources: Vec<SourceFile>,
     /// The `[api]` table (exactly one file must have it).
     pub api: Option<Api>,
-    /// `[defaults]`.
-    pub defaults: BackoffDef,
     /// Every `[status.NNN]` table, in file order.
     pub statuses: Vec<StatusDef>,
     /// Every `[[errors]]` entry, in file order.
@@ -63,7 +61,7 @@ pub struct Api {
     pub doc: Option<String>,
 }
 
-/// Backoff numbers; each may be left to the spec's `[defaults]` or the built-in ones.
+/// Backoff numbers as written; each may be left to `[defaults]` or the built-in ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BackoffDef {
     /// Most attempts in all, the first one included.
@@ -74,29 +72,35 @@ pub struct BackoffDef {
     pub max_ms: Option<u64>,
 }
 
-/// A retry policy as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RetryDef {
+/// The retry policy names a spec may use.
+pub const RETRY_NAMES: [&str; 4] = ["never", "backoff", "refresh_token", "split_body"];
+
+/// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
+pub const DEFAULT_BACKOFF: Backoff = Backoff { attempts: 3, base_ms: 500, max_ms: 30_000 };
+
+/// A retry policy, its numbers resolved (the entry's, else `[defaults]`, else the
+/// built-in ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
     /// Do not retry.
     Never,
-    /// Retry with exponential backoff.
-    Backoff(BackoffDef),
+    /// Exponential backoff.
+    Backoff(Backoff),
     /// Get a new app token, then retry once.
     RefreshToken,
     /// Split the request body into smaller bodies, then retry.
     SplitBody,
 }
 
-/// The retry policy names a spec may use.
-pub const RETRY_NAMES: [&str; 4] = ["never", "backoff", "refresh_token", "split_body"];
-
-/// A retry policy and where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Retry {
-    /// The policy.
-    pub def: RetryDef,
-    /// Where it is.
-    pub loc: Loc,
+/// Resolved backoff numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Most attempts in all, the first included (1–100).
+    pub attempts: u32,
+    /// Base delay, milliseconds (≥ 1).
+    pub base_ms: u64,
+    /// Largest delay, milliseconds (≥ base, ≤ one day).
+    pub max_ms: u64,
 }
 
 /// `[status.NNN]`.
@@ -111,7 +115,7 @@ pub struct StatusDef {
     /// What the status means for this API, one text per language.
     pub meanings: Vec<String>,
     /// Default retry policy of errors with this status.
-    pub retry: Retry,
+    pub retry: Policy,
     /// Whether errors with this status are system errors that must be logged and alerted.
     pub alert: bool,
 }
@@ -146,7 +150,7 @@ pub struct ErrorDef {
     /// What to do, one text per language.
     pub remedies: Vec<String>,
     /// Retry policy, when it differs from the status default.
-    pub retry: Option<Retry>,
+    pub retry: Option<Policy>,
     /// Alert flag, when it differs from the status default.
     pub alert: Option<bool>,
 }
@@ -203,11 +207,12 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         tables.push((table.into_inner(), broken));
     }
     let mut spec = Spec { languages: vec!["en".to_owned()], ..Spec::default() };
+    let mut defaults = BackoffDef::default();
     let mut api_file: Option<usize> = None;
     let mut body_file: Option<usize> = None;
     // `[api] languages` first: it names the keys every status and entry must have.
     for (file, (table, broken)) in tables.iter().enumerate() {
-        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text };
+        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text, defaults };
         if let (false, Some(api)) = (*broken, table.get("api").and_then(|a| a.get_ref().as_table()))
             && let Some(languages) = cx.languages(api)
         {
@@ -216,12 +221,12 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
     }
     // `[defaults]` first: `retry = "backoff"` in any file takes its numbers.
     for (file, (table, _)) in tables.iter().enumerate() {
-        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text };
+        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text, defaults };
         if let Some(value) = table.get("defaults")
             && let Some(t) = cx.table(value, "[defaults]")
         {
             cx.unknown_keys(t, &BACKOFF_KEYS, "[defaults]");
-            spec.defaults = cx.backoff_numbers(t, "[defaults]");
+            defaults = cx.backoff_numbers(t, "[defaults]");
         }
     }
     for (file, (table, broken)) in tables.iter().enumerate() {
@@ -231,7 +236,7 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
             spec.api = spec.api.take().or_else(|| lenient_api(table, file));
             continue;
         }
-        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text };
+        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text, defaults };
         cx.unknown_keys(table, &TOP_KEYS, "the spec's top level");
         if let Some(value) = table.get("include") {
             let is_list = value.get_ref().as_array().is_some_and(|a| a.iter().all(|i| i.get_ref().is_str()));
@@ -372,51 +377,80 @@ impl Cx<'_> {
         }
     }
 
-    fn policy_name(&mut self, name: &str, span: Range<usize>, what: &str) -> Option<RetryDef> {
+    /// The policy `name` stands for (`backoff` with the `[defaults]` numbers).
+    fn policy_name(&mut self, name: &str, loc: &Loc, what: &str) -> Option<Policy> {
         match name {
-            "never" => Some(RetryDef::Never),
-            "backoff" => Some(RetryDef::Backoff(BackoffDef::default())),
-            "refresh_token" => Some(RetryDef::RefreshToken),
-            "split_body" => Some(RetryDef::SplitBody),
+            "never" => Some(Policy::Never),
+            "backoff" => Some(Policy::Backoff(self.backoff(BackoffDef::default(), loc))),
+            "refresh_token" => Some(Policy::RefreshToken),
+            "split_body" => Some(Policy::SplitBody),
             other => {
                 let message = format!(
                     "unknown retry policy `{other}` in {what} (expected `never`, `backoff`, `refresh_token` or `split_body`)"
                 );
-                self.diags.push(self.loc(span).error(message).suggest(other, RETRY_NAMES));
+                self.diags.push(loc.error(message).suggest(other, RETRY_NAMES));
                 None
             }
         }
     }
 
     /// `retry = "name"` or `retry = { action = "backoff", attempts = 3, ... }`.
-    pub(crate) fn retry(&mut self, t: &DeTable<'_>, what: &str) -> Option<Retry> {
+    pub(crate) fn retry(&mut self, t: &DeTable<'_>, what: &str) -> Option<Policy> {
         let v = t.get("retry")?;
         let loc = self.loc(v.span());
-        let def = match v.get_ref() {
-            DeValue::String(name) => self.policy_name(name, v.span(), what)?,
+        match v.get_ref() {
+            DeValue::String(name) => self.policy_name(name, &loc, what),
             DeValue::Table(rt) => {
                 let inner = format!("the `retry` table of {what}");
                 self.unknown_keys(rt, &RETRY_TABLE_KEYS, &inner);
                 let (action, action_loc) = self.required_str(rt, "action", &inner, v.span())?;
                 let numbers = self.backoff_numbers(rt, &inner);
-                match self.policy_name(&action, action_loc.span, what)? {
-                    RetryDef::Backoff(_) => RetryDef::Backoff(numbers),
-                    _ if numbers != BackoffDef::default() => {
-                        let message = format!(
-                            "retry policy `{action}` in {what} takes no `attempts`, `base_ms` or `max_ms`"
-                        );
-                        self.diags.push(loc.error(message).with_help("only `backoff` has numbers"));
-                        return None;
-                    }
-                    other => other,
+                if action == "backoff" {
+                    return Some(Policy::Backoff(self.backoff(numbers, &loc)));
                 }
+                let policy = self.policy_name(&action, &action_loc, what)?;
+                if numbers != BackoffDef::default() {
+                    let message = format!(
+                        "retry policy `{action}` in {what} takes no `attempts`, `base_ms` or `max_ms`"
+                    );
+                    self.diags.push(loc.error(message).with_help("only `backoff` has numbers"));
+                    return None;
+                }
+                Some(policy)
             }
             _ => {
                 self.wrong_type(v, "retry", what, "a policy name (`\"never\"`, `\"backoff\"`, ...) or a table `{ action = \"backoff\", attempts = 3, base_ms = 500, max_ms = 30000 }`");
-                return None;
+                None
             }
-        };
-        Some(Retry { def, loc })
+        }
+    }
+
+    /// Backoff numbers resolved (`numbers`, else `[defaults]`, else the built-in ones)
+    /// and checked.
+    fn backoff(&mut self, numbers: BackoffDef, loc: &Loc) -> Backoff {
+        let (b, d) = (numbers, self.defaults);
+        let attempts = b.attempts.or(d.attempts).unwrap_or(u64::from(DEFAULT_BACKOFF.attempts));
+        let base_ms = b.base_ms.or(d.base_ms).unwrap_or(DEFAULT_BACKOFF.base_ms);
+        let max_ms = b.max_ms.or(d.max_ms).unwrap_or(DEFAULT_BACKOFF.max_ms);
+        if !(1..=100).contains(&attempts) {
+            let message = format!("backoff `attempts` is {attempts}: it must be between 1 and 100");
+            let help = "attempts counts the first try too; use `retry = \"never\"` for no retries";
+            self.diags.push(loc.error(message).with_help(help));
+        }
+        if !(1..=3_600_000).contains(&base_ms) {
+            let message =
+                format!("backoff `base_ms` is {base_ms}: it must be between 1 and 3600000 (one hour)");
+            self.diags.push(loc.error(message));
+        }
+        if max_ms < base_ms {
+            self.diags.push(loc.error(format!(
+                "backoff `max_ms` ({max_ms}) is below `base_ms` ({base_ms}): the largest delay cannot be shorter than the first"
+            )));
+        } else if max_ms > 86_400_000 {
+            let message = format!("backoff `max_ms` is {max_ms}: it must be at most 86400000 (one day)");
+            self.diags.push(loc.error(message));
+        }
+        Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
     }
 
     fn status_def(

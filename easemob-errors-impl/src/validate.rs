@@ -8,53 +8,11 @@ use std::path::PathBuf;
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::shape::{CodeKind, Shape};
-use crate::spec::{BackoffDef, ErrorDef, Loc, Retry, RetryDef, Spec};
+use crate::spec::{ErrorDef, Loc, Policy, Spec, StatusDef};
 use crate::template::{Placeholder, PlaceholderKind, Template};
-
-/// Built-in backoff numbers, used where neither the entry nor `[defaults]` gives one.
-pub const DEFAULT_BACKOFF: Backoff = Backoff { attempts: 3, base_ms: 500, max_ms: 30_000 };
 
 /// Names the generated enum keeps for its own variants.
 pub const RESERVED_VARIANTS: [&str; 2] = ["Status", "Unknown"];
-
-/// A retry policy with every number resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Policy {
-    /// Do not retry.
-    Never,
-    /// Exponential backoff.
-    Backoff(Backoff),
-    /// Refresh the app token, retry once.
-    RefreshToken,
-    /// Split the body, retry.
-    SplitBody,
-}
-
-/// Resolved backoff numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// Most attempts in all, the first included (1–100).
-    pub attempts: u32,
-    /// Base delay, milliseconds (≥ 1).
-    pub base_ms: u64,
-    /// Largest delay, milliseconds (≥ base, ≤ one day).
-    pub max_ms: u64,
-}
-
-/// A validated status.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusModel {
-    /// HTTP status.
-    pub status: u16,
-    /// Reason phrase.
-    pub name: String,
-    /// What it means for this API, one text per language of [`Model::languages`].
-    pub meanings: Vec<String>,
-    /// Default retry policy.
-    pub retry: Policy,
-    /// System error: log and alert.
-    pub alert: bool,
-}
 
 /// A validated error entry: one meaning, with every form the server gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +93,7 @@ pub struct Model {
     /// Where answers keep their code and message, and what a success is.
     pub shape: Shape,
     /// Statuses, sorted.
-    pub statuses: Vec<StatusModel>,
+    pub statuses: Vec<StatusDef>,
     /// Entries in spec order (the index is the catalog index).
     pub entries: Vec<EntryModel>,
     /// The lookup groups, sorted by (status, `error`) for binary search.
@@ -209,25 +167,17 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
         check.diags.push(api.name_loc.error(format!("`name` in [api]: {problem}")).with_help(help));
     }
 
-    let mut statuses: BTreeMap<u16, (StatusModel, &Loc)> = BTreeMap::new();
+    let mut statuses: BTreeMap<u16, &StatusDef> = BTreeMap::new();
     for s in &spec.statuses {
-        let retry = check.policy(&s.retry);
-        let model = StatusModel {
-            status: s.status,
-            name: s.name.clone(),
-            meanings: s.meanings.clone(),
-            retry,
-            alert: s.alert,
-        };
         match statuses.entry(s.status) {
             Entry::Occupied(first) => {
-                let help = format!("the first declaration is at {}", check.line_of(first.get().1));
+                let help = format!("the first declaration is at {}", check.line_of(&first.get().loc));
                 check
                     .diags
                     .push(s.loc.error(format!("status {} is declared twice", s.status)).with_help(help));
             }
             Entry::Vacant(slot) => {
-                slot.insert((model, &s.loc));
+                slot.insert(s);
             }
         }
     }
@@ -236,14 +186,14 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut variants: BTreeMap<&str, &Loc> = BTreeMap::new();
     for e in &spec.errors {
         check.variant_name(e, &mut variants);
-        let Some((status, _)) = statuses.get(&e.status) else {
+        let Some(status) = statuses.get(&e.status) else {
             let message = format!("status {} of entry `{}` is not declared in the spec", e.status, e.variant);
             let help =
                 format!("declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)", e.status);
             check.diags.push(e.status_loc.error(message).with_help(help));
             continue;
         };
-        let retry = e.retry.as_ref().map_or(status.retry, |r| check.policy(r));
+        let retry = e.retry.unwrap_or(status.retry);
         check.forms(e);
         check.code_kind(e);
         entries.push((e, entry_model(e, retry, e.alert.unwrap_or(status.alert))));
@@ -256,7 +206,7 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
         doc: api.doc.clone(),
         languages: spec.languages.clone(),
         shape: spec.shape.clone(),
-        statuses: statuses.into_values().map(|(s, _)| s).collect(),
+        statuses: statuses.into_values().cloned().collect(),
         entries: entries.into_iter().map(|(_, model)| model).collect(),
         groups,
         files: spec.sources.iter().map(|s| s.resolved.clone()).collect(),
@@ -306,15 +256,6 @@ impl<'s> Check<'s> {
     fn line_of(&self, loc: &Loc) -> String {
         let source = self.spec.sources.get(loc.file);
         source.map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(loc.span.start).line))
-    }
-
-    fn policy(&mut self, retry: &Retry) -> Policy {
-        match retry.def {
-            RetryDef::Never => Policy::Never,
-            RetryDef::RefreshToken => Policy::RefreshToken,
-            RetryDef::SplitBody => Policy::SplitBody,
-            RetryDef::Backoff(b) => Policy::Backoff(self.backoff(b, &retry.loc)),
-        }
     }
 
     /// An entry's code is written as the spec's `code_type` says.
@@ -507,32 +448,6 @@ impl<'s> Check<'s> {
                 None
             }
         }
-    }
-
-    fn backoff(&mut self, b: BackoffDef, loc: &Loc) -> Backoff {
-        let d = self.spec.defaults;
-        let attempts = b.attempts.or(d.attempts).unwrap_or(u64::from(DEFAULT_BACKOFF.attempts));
-        let base_ms = b.base_ms.or(d.base_ms).unwrap_or(DEFAULT_BACKOFF.base_ms);
-        let max_ms = b.max_ms.or(d.max_ms).unwrap_or(DEFAULT_BACKOFF.max_ms);
-        if !(1..=100).contains(&attempts) {
-            let message = format!("backoff `attempts` is {attempts}: it must be between 1 and 100");
-            let help = "attempts counts the first try too; use `retry = \"never\"` for no retries";
-            self.diags.push(loc.error(message).with_help(help));
-        }
-        if !(1..=3_600_000).contains(&base_ms) {
-            let message =
-                format!("backoff `base_ms` is {base_ms}: it must be between 1 and 3600000 (one hour)");
-            self.diags.push(loc.error(message));
-        }
-        if max_ms < base_ms {
-            self.diags.push(loc.error(format!(
-                "backoff `max_ms` ({max_ms}) is below `base_ms` ({base_ms}): the largest delay cannot be shorter than the first"
-            )));
-        } else if max_ms > 86_400_000 {
-            let message = format!("backoff `max_ms` is {max_ms}: it must be at most 86400000 (one day)");
-            self.diags.push(loc.error(message));
-        }
-        Backoff { attempts: u32::try_from(attempts).unwrap_or(u32::MAX), base_ms, max_ms }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The three stages on their own, without a compiler.
 
 use easemob_errors_impl::source::SourceFile;
-use easemob_errors_impl::validate::Policy;
+use easemob_errors_impl::spec::Policy;
 use easemob_errors_impl::{check, expand, source, spec};
 
 const GOOD: &str = r#"
