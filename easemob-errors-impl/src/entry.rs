@@ -116,29 +116,11 @@ impl Cx<'_> {
     fn descriptions(&mut self, t: &DeTable<'_>, what: &str) -> Option<Vec<(Template, Loc)>> {
         let Some(v) = t.get("description") else { return Some(Vec::new()) };
         let expected = "a template string or a non-empty array of them";
-        let items: Vec<&Value<'_>> = match v.get_ref() {
-            DeValue::String(_) => vec![v],
-            DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
-            _ => {
-                self.wrong_type(v, "description", what, expected);
-                return None;
-            }
-        };
-        let mut templates = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for item in items {
-            match item.get_ref().as_str() {
-                Some(text) => match self.template(text, self.loc(item.span()), what) {
-                    Some(parsed) => templates.push(parsed),
-                    None => ok = false,
-                },
-                None => {
-                    self.wrong_type(item, "description", what, expected);
-                    ok = false;
-                }
-            }
-        }
-        ok.then_some(templates)
+        let forms = self.strings(v, "description", what, expected)?;
+        // Every form is parsed, so that the mistakes of all of them are reported.
+        let templates: Vec<Option<(Template, Loc)>> =
+            forms.into_iter().map(|(text, loc)| self.template(text, loc, what)).collect();
+        templates.into_iter().collect()
     }
 
     /// Parses a description template, reporting its mistakes at their place in the file.

@@ -72,6 +72,36 @@ impl Cx<'_> {
         self.diags.push(self.loc(v.span()).error(message));
     }
 
+    /// A value that is one string or a non-empty array of strings: each string, with
+    /// where it is. `None`, reported, when it or one of its items is something else.
+    pub(crate) fn strings<'v>(
+        &mut self,
+        v: &'v Value<'_>,
+        key: &str,
+        what: &str,
+        expected: &str,
+    ) -> Option<Vec<(&'v str, Loc)>> {
+        let items: Vec<&Value<'_>> = match v.get_ref() {
+            DeValue::String(_) => vec![v],
+            DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
+            _ => {
+                self.wrong_type(v, key, what, expected);
+                return None;
+            }
+        };
+        let strings: Vec<Option<(&str, Loc)>> = items
+            .into_iter()
+            .map(|item| match item.get_ref().as_str() {
+                Some(text) => Some((text, self.loc(item.span()))),
+                None => {
+                    self.wrong_type(item, key, what, expected);
+                    None
+                }
+            })
+            .collect();
+        strings.into_iter().collect()
+    }
+
     pub(crate) fn optional_str(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<(String, Loc)> {
         let v = t.get(key)?;
         match v.get_ref().as_str() {

@@ -9,7 +9,6 @@
 use toml::de::{DeTable, DeValue};
 
 use crate::keys::{Cx, Value, describe};
-use crate::spec::Loc;
 
 /// The most paths a shape may read (codes, messages, conditions and the retry delay).
 pub const MAX_PATHS: usize = 8;
@@ -290,29 +289,12 @@ impl Cx<'_> {
     /// A key holding one path or an array of them (the first present wins).
     fn paths(&mut self, t: &DeTable<'_>, key: &str) -> Option<Vec<Path>> {
         let v = t.get(key)?;
-        let items: Vec<&Value<'_>> = match v.get_ref() {
-            DeValue::String(_) => vec![v],
-            DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
-            _ => {
-                self.wrong_type(
-                    v,
-                    key,
-                    "[body]",
-                    "a path such as `\"error.code\"`, or a non-empty array of them",
-                );
-                return None;
-            }
-        };
+        let expected = "a path such as `\"error.code\"`, or a non-empty array of them";
         let mut paths = Vec::new();
-        for item in items {
-            let Some(text) = item.get_ref().as_str() else {
-                self.wrong_type(item, key, "[body]", "a path such as `\"error.code\"`");
-                continue;
-            };
+        for (text, loc) in self.strings(v, key, "[body]", expected)? {
             match parse_path(text) {
                 Ok(path) => paths.push(path),
                 Err(problem) => {
-                    let loc: Loc = self.loc(item.span());
                     self.diags.push(loc.error(format!("path `{text}` of `{key}` in [body]: {problem}")));
                 }
             }
