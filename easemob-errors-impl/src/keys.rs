@@ -102,15 +102,26 @@ impl Cx<'_> {
         strings.into_iter().collect()
     }
 
-    pub(crate) fn optional_str(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<(String, Loc)> {
+    /// The value of `key`, if present, read by `read`; a value `read` refuses is
+    /// reported as not being `expected`.
+    fn optional<'t, 'i, T>(
+        &mut self,
+        t: &'t DeTable<'i>,
+        key: &str,
+        what: &str,
+        expected: &str,
+        read: impl FnOnce(&'t DeValue<'i>) -> Option<T>,
+    ) -> Option<(T, Loc)> {
         let v = t.get(key)?;
-        match v.get_ref().as_str() {
-            Some(s) => Some((s.to_owned(), self.loc(v.span()))),
-            None => {
-                self.wrong_type(v, key, what, "a string");
-                None
-            }
+        let value = read(v.get_ref());
+        if value.is_none() {
+            self.wrong_type(v, key, what, expected);
         }
+        Some((value?, self.loc(v.span())))
+    }
+
+    pub(crate) fn optional_str(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<(String, Loc)> {
+        self.optional(t, key, what, "a string", |v| v.as_str().map(str::to_owned))
     }
 
     pub(crate) fn required_str(
@@ -127,27 +138,16 @@ impl Cx<'_> {
     }
 
     pub(crate) fn optional_bool(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<bool> {
-        let v = t.get(key)?;
-        let b = v.get_ref().as_bool();
-        if b.is_none() {
-            self.wrong_type(v, key, what, "a boolean (`true` or `false`)");
-        }
-        b
+        self.optional(t, key, what, "a boolean (`true` or `false`)", DeValue::as_bool).map(|(b, _)| b)
     }
 
     pub(crate) fn optional_int(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<(i128, Loc)> {
-        let v = t.get(key)?;
-        let Some(n) = v.get_ref().as_integer() else {
-            self.wrong_type(v, key, what, "an integer");
-            return None;
-        };
-        match i128::from_str_radix(n.as_str(), n.radix()) {
-            Ok(n) => Some((n, self.loc(v.span()))),
-            Err(_) => {
-                self.diags.push(self.loc(v.span()).error(format!("`{key}` in {what} is out of range")));
-                None
-            }
+        let (n, loc) = self.optional(t, key, what, "an integer", DeValue::as_integer)?;
+        let n = i128::from_str_radix(n.as_str(), n.radix()).ok();
+        if n.is_none() {
+            self.diags.push(loc.error(format!("`{key}` in {what} is out of range")));
         }
+        Some((n?, loc))
     }
 
     pub(crate) fn non_negative(&mut self, t: &DeTable<'_>, key: &str, what: &str) -> Option<u64> {

@@ -95,22 +95,16 @@ impl Template {
                     }
                     rest = &inner_and_on[close + 1..];
                 }
-                Some(next_open) => {
-                    let span = start..start + 1 + next_open;
+                // No `}` before the next `{` (or the end): the `{` is unclosed.
+                next_open => {
+                    let end = next_open.unwrap_or(inner_and_on.len());
+                    let span = start..start + 1 + end;
                     errors.push(TemplateError::new(
                         span,
                         "unclosed `{` in description template",
                         UNCLOSED_HELP,
                     ));
-                    rest = &inner_and_on[next_open..];
-                }
-                None => {
-                    errors.push(TemplateError::new(
-                        start..text.len(),
-                        "unclosed `{` in description template",
-                        UNCLOSED_HELP,
-                    ));
-                    rest = "";
+                    rest = &inner_and_on[end..];
                 }
             }
         }

@@ -82,7 +82,7 @@ pub struct Group {
 }
 
 /// Everything the expand stage needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Model {
     /// The enum's name.
     pub name: String,
@@ -106,16 +106,7 @@ impl Model {
     /// A model with no statuses and no entries: the skeleton expanded in place of a
     /// broken spec, so that code naming the enum still type-checks.
     pub fn skeleton(name: String, files: Vec<PathBuf>) -> Model {
-        Model {
-            name,
-            doc: None,
-            languages: vec!["en".to_owned()],
-            shape: Shape::default(),
-            statuses: Vec::new(),
-            entries: Vec::new(),
-            groups: Vec::new(),
-            files,
-        }
+        Model { name, files, languages: vec!["en".to_owned()], ..Model::default() }
     }
 
     /// The entry a response would be classified as, by the runtime's rules (see
