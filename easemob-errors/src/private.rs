@@ -9,7 +9,6 @@
 
 use easemob_errors_template::Captures;
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 pub use crate::catalog::{CatalogEntry, FieldValue, Placeholder, PlaceholderKind, StatusInfo, Template};
@@ -22,7 +21,6 @@ pub use serde;
 
 use crate::body::Read;
 use crate::response::{MAX_BODY_LEN, StatusOnly, UnknownError};
-use crate::shape::Code;
 
 /// A generated enum's catalog: what its spec says, as static data.
 #[derive(Debug)]
@@ -253,14 +251,7 @@ fn classify_read<T>(
     if let Some(known) = catalog.lookup(status, &said, build) {
         return Classified::Known(known);
     }
-    let retry_delay = said.retry_delay;
-    // A string code stays borrowed from the body, so that the unknown error keeps it as a
-    // range of its raw body.
-    let code = match &code {
-        Some(Code::Text(s)) => Some((*s).clone()),
-        _ => said.code.map(|c| Cow::Owned(c.to_owned())),
-    };
-    Classified::Unknown(UnknownError::new(status, code, message.cloned(), retry_delay, raw))
+    Classified::Unknown(UnknownError::new(status, said.code, said.description, said.retry_delay, raw))
 }
 
 /// The generated `Deserialize`: reads a body in the API's shape, with an optional

@@ -83,68 +83,29 @@ impl StatusOnly {
 
 /// An error body that the catalog does not list. Keeps status, `error`,
 /// `error_description` and the raw body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnknownError {
     status: u16,
     /// The retry delay the body gave, in milliseconds.
     delay_ms: Option<std::num::NonZeroU32>,
-    code: Text,
-    description: Text,
+    code: Option<Box<str>>,
+    description: Option<Box<str>>,
     body: RawBody,
-}
-
-/// A string of the body: a range of the kept raw body when it appears there verbatim
-/// (no escapes), so that an unknown error costs one allocation, not three.
-#[derive(Debug, Clone)]
-enum Text {
-    Absent,
-    InBody(usize, usize),
-    Owned(Box<str>),
-}
-
-impl Text {
-    fn new(s: Option<std::borrow::Cow<'_, str>>, body: &[u8]) -> Text {
-        match s {
-            None => Text::Absent,
-            Some(std::borrow::Cow::Borrowed(s)) => {
-                let start = (s.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
-                match start.checked_add(s.len()) {
-                    Some(end)
-                        if end <= body.len().min(MAX_BODY_LEN)
-                            && body.get(start..end) == Some(s.as_bytes()) =>
-                    {
-                        Text::InBody(start, end)
-                    }
-                    _ => Text::Owned(s.into()),
-                }
-            }
-            Some(std::borrow::Cow::Owned(s)) => Text::Owned(s.into_boxed_str()),
-        }
-    }
-
-    fn get<'a>(&'a self, body: &'a [u8]) -> Option<&'a str> {
-        match self {
-            Text::Absent => None,
-            Text::InBody(a, b) => std::str::from_utf8(body.get(*a..*b)?).ok(),
-            Text::Owned(s) => Some(s),
-        }
-    }
 }
 
 impl UnknownError {
     pub(crate) fn new(
         status: u16,
-        code: Option<std::borrow::Cow<'_, str>>,
-        description: Option<std::borrow::Cow<'_, str>>,
+        code: Option<&str>,
+        description: Option<&str>,
         retry_delay: Option<std::time::Duration>,
         body: &[u8],
     ) -> Self {
-        let delay_ms = retry_delay.and_then(crate::text::delay_ms);
         UnknownError {
             status,
-            delay_ms,
-            code: Text::new(code, body),
-            description: Text::new(description, body),
+            delay_ms: retry_delay.and_then(crate::text::delay_ms),
+            code: code.map(Box::from),
+            description: description.map(Box::from),
             body: RawBody::new(body),
         }
     }
@@ -156,7 +117,7 @@ impl UnknownError {
 
     /// The body's code as text, verbatim (integer codes in decimal; `None` if absent).
     pub fn code(&self) -> Option<&str> {
-        self.code.get(self.body.bytes())
+        self.code.as_deref()
     }
 
     /// The retry delay the body gave, where the API puts one there.
@@ -167,26 +128,11 @@ impl UnknownError {
     /// The body's message (Easemob: `error_description`), verbatim (`None` if absent or
     /// not a string).
     pub fn description(&self) -> Option<&str> {
-        self.description.get(self.body.bytes())
+        self.description.as_deref()
     }
 
     /// The raw body, byte for byte.
     pub fn body(&self) -> &[u8] {
         self.body.bytes()
-    }
-}
-
-impl PartialEq for UnknownError {
-    fn eq(&self, other: &Self) -> bool {
-        (self.status, self.code(), self.description(), &self.body)
-            == (other.status, other.code(), other.description(), &other.body)
-    }
-}
-
-impl Eq for UnknownError {}
-
-impl std::hash::Hash for UnknownError {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.status, self.code(), self.description(), &self.body).hash(state);
     }
 }

@@ -90,14 +90,14 @@ pub enum Literal {
     Bool(bool),
 }
 
-/// A body's code: a string borrowed from the body, or an integer.
+/// A body's code: a string, or an integer.
 #[derive(Debug)]
-pub(crate) enum Code<'r, 'a> {
-    Text(&'r Cow<'a, str>),
+pub(crate) enum Code<'r> {
+    Text(&'r str),
     Number(i128),
 }
 
-impl Code<'_, '_> {
+impl Code<'_> {
     /// The code as text, an integer written in decimal into `buffer` (on the stack: a
     /// known error costs no allocation).
     pub(crate) fn text<'b>(&'b self, buffer: &'b mut itoa::Buffer) -> &'b str {
@@ -154,7 +154,7 @@ impl Shape {
 
     /// The body's code: the first code path holding a string, or for integer codes an
     /// integer (or a string of digits).
-    pub(crate) fn code<'r, 'a>(&self, read: &'r Read<'a>) -> Option<Code<'r, 'a>> {
+    pub(crate) fn code<'r>(&self, read: &'r Read<'_>) -> Option<Code<'r>> {
         (0..self.code.len()).find_map(|i| match read.slot(i)? {
             Scalar::Str(s) if s.is_empty() => None,
             Scalar::Str(s) if self.code_kind == CodeKind::Text => Some(Code::Text(s)),
