@@ -115,6 +115,33 @@ impl<'a> Node<'_, '_, 'a> {
         }
         (leaves, below)
     }
+
+    /// What an object's key is here.
+    fn key(&self, key: &str) -> Key {
+        let (leaves, below) = self.step(key);
+        if leaves | below != 0 {
+            Key::Path { leaves, below }
+        } else if self.status && key == "status" {
+            Key::Status
+        } else {
+            Key::Skip
+        }
+    }
+
+    /// A key of an element of an array the paths in `selecting` select from: (the
+    /// paths whose selector field it is, the paths that take its value).
+    fn element_key(&self, selecting: u32, key: &str) -> (u32, u32) {
+        let (mut selects, mut takes) = (0, 0);
+        for (i, path) in self.paths_here(selecting) {
+            if matches!(path.get(self.depth), Some(Step::Where { field, .. }) if *field == key) {
+                selects |= 1 << i;
+            }
+            if matches!(path.get(self.depth + 1), Some(Step::Key(k)) if *k == key) {
+                takes |= 1 << i;
+            }
+        }
+        (selects, takes)
+    }
 }
 
 struct NodeVisitor<'p, 'r, 'a>(Node<'p, 'r, 'a>);
@@ -185,7 +212,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         self.0.fill(Scalar::Other);
         let node = &mut self.0;
-        while let Some(key) = map.next_key_seed(KeySeed { node })? {
+        while let Some(key) = map.next_key_seed(KeyWith(|key: &str| node.key(key)))? {
             match key {
                 Key::Skip => {
                     map.next_value::<Skip>()?;
@@ -236,34 +263,27 @@ enum Key {
     Path { leaves: u32, below: u32 },
 }
 
-struct KeySeed<'n, 'p, 'r, 'a> {
-    node: &'n Node<'p, 'r, 'a>,
-}
+/// A map key, read as a string (which the deserializer checks) and handed to a
+/// function that tells what it is, without keeping it.
+struct KeyWith<F>(F);
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_, '_, '_> {
-    type Value = Key;
+impl<'de, T, F: FnOnce(&str) -> T> DeserializeSeed<'de> for KeyWith<F> {
+    type Value = T;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for KeySeed<'_, '_, '_, '_> {
-    type Value = Key;
+impl<T, F: FnOnce(&str) -> T> Visitor<'_> for KeyWith<F> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        let (leaves, below) = self.node.step(key);
-        Ok(if leaves | below != 0 {
-            Key::Path { leaves, below }
-        } else if self.node.status && key == "status" {
-            Key::Status
-        } else {
-            Key::Skip
-        })
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<T, E> {
+        Ok((self.0)(key))
     }
 }
 
@@ -294,7 +314,9 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
         let depth = node.depth;
         let mut found = Read::default();
         let mut selected = 0u32;
-        while let Some((selects, takes)) = map.next_key_seed(ElementKey { node: &*node, selecting })? {
+        while let Some((selects, takes)) =
+            map.next_key_seed(KeyWith(|key: &str| node.element_key(selecting, key)))?
+        {
             if selects | takes == 0 {
                 map.next_value::<Skip>()?;
                 continue;
@@ -354,43 +376,6 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
-    }
-}
-
-/// A key of an array element: (the paths whose selector field it is, the paths that
-/// take its value).
-struct ElementKey<'n, 'p, 'r, 'a> {
-    node: &'n Node<'p, 'r, 'a>,
-    selecting: u32,
-}
-
-impl<'de> DeserializeSeed<'de> for ElementKey<'_, '_, '_, '_> {
-    type Value = (u32, u32);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(u32, u32), D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for ElementKey<'_, '_, '_, '_> {
-    type Value = (u32, u32);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<(u32, u32), E> {
-        let (mut selects, mut takes) = (0, 0);
-        let depth = self.node.depth;
-        for (i, path) in self.node.paths_here(self.selecting) {
-            if matches!(path.get(depth), Some(Step::Where { field, .. }) if *field == key) {
-                selects |= 1 << i;
-            }
-            if matches!(path.get(depth + 1), Some(Step::Key(k)) if *k == key) {
-                takes |= 1 << i;
-            }
-        }
-        Ok((selects, takes))
     }
 }
 
