@@ -116,15 +116,22 @@ impl<'a> Node<'_, '_, 'a> {
         (leaves, below)
     }
 
+    /// The node of a value below this one, on the paths in `active` and `leaves` (none:
+    /// the value is read through and dropped, by recursion within serde_json's depth
+    /// limit — `serde::de::IgnoredAny` would make serde_json allocate a stack for
+    /// values nested two deep).
+    fn child(&mut self, active: u32, leaves: u32) -> Node<'_, '_, 'a> {
+        let (paths, depth) = (self.paths, self.depth + 1);
+        Node { paths, depth, active, leaves, out: &mut *self.out, status: false }
+    }
+
     /// What an object's key is here.
     fn key(&self, key: &str) -> Key {
         let (leaves, below) = self.step(key);
-        if leaves | below != 0 {
-            Key::Path { leaves, below }
-        } else if self.status && key == "status" {
+        if leaves | below == 0 && self.status && key == "status" {
             Key::Status
         } else {
-            Key::Skip
+            Key::Path { leaves, below }
         }
     }
 
@@ -214,21 +221,9 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
         let node = &mut self.0;
         while let Some(key) = map.next_key_seed(KeyWith(|key: &str| node.key(key)))? {
             match key {
-                Key::Skip => {
-                    map.next_value::<Skip>()?;
-                }
                 Key::Status => node.out.status = map.next_value::<Option<u16>>().ok().flatten(),
-                Key::Path { leaves, below } => {
-                    let child = Node {
-                        paths: node.paths,
-                        depth: node.depth + 1,
-                        active: below,
-                        leaves,
-                        out: &mut *node.out,
-                        status: false,
-                    };
-                    map.next_value_seed(NodeVisitor(child))?;
-                }
+                // A key on no path is walked through the same way, keeping nothing.
+                Key::Path { leaves, below } => map.next_value_seed(NodeVisitor(node.child(below, leaves)))?,
             }
         }
         Ok(())
@@ -245,7 +240,7 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
             }
         }
         if selecting == 0 {
-            while seq.next_element::<Skip>()?.is_some() {}
+            while seq.next_element_seed(NodeVisitor(node.child(0, 0)))?.is_some() {}
             return Ok(());
         }
         while seq.next_element_seed(Element { node: &mut *node, selecting })?.is_some() {}
@@ -255,11 +250,9 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
 
 /// A key of an object, told apart without keeping it.
 enum Key {
-    /// On no path: skipped.
-    Skip,
     /// The top-level `status` of a body read on its own.
     Status,
-    /// On paths: those it ends, and those that go on below it.
+    /// The paths it ends, and those that go on below it (none: on no path).
     Path { leaves: u32, below: u32 },
 }
 
@@ -318,7 +311,7 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
             map.next_key_seed(KeyWith(|key: &str| node.element_key(selecting, key)))?
         {
             if selects | takes == 0 {
-                map.next_value::<Skip>()?;
+                map.next_value_seed(NodeVisitor(node.child(0, 0)))?;
                 continue;
             }
             let mut value = Read::default();
@@ -350,8 +343,9 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        SkipVisitor.visit_seq(seq).map(|_| ())
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(NodeVisitor(self.node.child(0, 0)))?.is_some() {}
+        Ok(())
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
@@ -376,70 +370,6 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
-    }
-}
-
-/// Any value, read through and dropped. Unlike `serde::de::IgnoredAny` it goes through
-/// `deserialize_any`: `serde_json` skips an `IgnoredAny` with a heap-allocated stack of
-/// the containers it is in, and an error body with a nested `extra` field would then
-/// cost an allocation (this walks them by recursion, within serde_json's depth limit).
-struct Skip;
-
-impl<'de> de::Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SkipVisitor)
-    }
-}
-
-struct SkipVisitor;
-
-impl<'de> Visitor<'de> for SkipVisitor {
-    type Value = Skip;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Skip, D::Error> {
-        de::Deserialize::deserialize(deserializer)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-        while map.next_entry::<Skip, Skip>()?.is_some() {}
-        Ok(Skip)
     }
 }
 
