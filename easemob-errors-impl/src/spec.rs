@@ -210,7 +210,9 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
     let mut defaults = BackoffDef::default();
     let mut api_file: Option<usize> = None;
     let mut body_file: Option<usize> = None;
-    // `[api] languages` first: it names the keys every status and entry must have.
+    // `[api] languages` and `[defaults]` first: the languages name the keys every
+    // status and entry must have, and `retry = "backoff"` in any file takes the
+    // defaults' numbers.
     for (file, (table, broken)) in tables.iter().enumerate() {
         let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text, defaults };
         if let (false, Some(api)) = (*broken, table.get("api").and_then(|a| a.get_ref().as_table()))
@@ -218,10 +220,6 @@ pub fn parse(sources: Vec<SourceFile>) -> (Spec, Vec<Diagnostic>) {
         {
             spec.languages = languages;
         }
-    }
-    // `[defaults]` first: `retry = "backoff"` in any file takes its numbers.
-    for (file, (table, _)) in tables.iter().enumerate() {
-        let mut cx = Cx { diags: &mut diags, file, text: &sources[file].text, defaults };
         if let Some(value) = table.get("defaults")
             && let Some(t) = cx.table(value, "[defaults]")
         {

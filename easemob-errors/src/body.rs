@@ -153,6 +153,14 @@ impl<'a> Node<'_, '_, 'a> {
 
 struct NodeVisitor<'p, 'r, 'a>(Node<'p, 'r, 'a>);
 
+impl<'a> NodeVisitor<'_, '_, 'a> {
+    /// A scalar value: kept in the slots of the paths that end here.
+    fn scalar<E>(mut self, value: Scalar<'a>) -> Result<(), E> {
+        self.0.fill(value);
+        Ok(())
+    }
+}
+
 impl<'de: 'a, 'a> DeserializeSeed<'de> for NodeVisitor<'_, '_, 'a> {
     type Value = ();
 
@@ -168,44 +176,36 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
         f.write_str("a JSON value")
     }
 
-    fn visit_borrowed_str<E: de::Error>(mut self, s: &'de str) -> Result<(), E> {
-        self.0.fill(Scalar::Str(Cow::Borrowed(s)));
-        Ok(())
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<(), E> {
+        self.scalar(Scalar::Str(Cow::Borrowed(s)))
     }
 
-    fn visit_str<E: de::Error>(mut self, s: &str) -> Result<(), E> {
-        self.0.fill(Scalar::Str(Cow::Owned(s.to_owned())));
-        Ok(())
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        self.scalar(Scalar::Str(Cow::Owned(s.to_owned())))
     }
 
-    fn visit_string<E: de::Error>(mut self, s: String) -> Result<(), E> {
-        self.0.fill(Scalar::Str(Cow::Owned(s)));
-        Ok(())
+    fn visit_string<E: de::Error>(self, s: String) -> Result<(), E> {
+        self.scalar(Scalar::Str(Cow::Owned(s)))
     }
 
-    fn visit_i64<E: de::Error>(mut self, n: i64) -> Result<(), E> {
-        self.0.fill(Scalar::Int(n.into()));
-        Ok(())
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
+        self.scalar(Scalar::Int(n.into()))
     }
 
-    fn visit_u64<E: de::Error>(mut self, n: u64) -> Result<(), E> {
-        self.0.fill(Scalar::Int(n.into()));
-        Ok(())
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
+        self.scalar(Scalar::Int(n.into()))
     }
 
-    fn visit_bool<E: de::Error>(mut self, b: bool) -> Result<(), E> {
-        self.0.fill(Scalar::Bool(b));
-        Ok(())
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        self.scalar(Scalar::Bool(b))
     }
 
-    fn visit_f64<E: de::Error>(mut self, _: f64) -> Result<(), E> {
-        self.0.fill(Scalar::Other);
-        Ok(())
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.scalar(Scalar::Other)
     }
 
-    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
-        self.0.fill(Scalar::Other);
-        Ok(())
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.scalar(Scalar::Other)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<(), E> {

@@ -83,8 +83,7 @@ impl Catalog {
         if let Some(m) = group.forms.iter().find_map(|&form| self.try_form(form, text)) {
             return m.build(said, true, build);
         }
-        let index = group.catch_all?;
-        build(index, Text::sent(said.description, None, true, said.retry_delay), &Values::default())
+        said.catch_all(group.catch_all?, true, build)
     }
 
     /// A body without a code: the status's error-less forms first; failing those, the
@@ -97,11 +96,7 @@ impl Catalog {
         }
         // An API without codes may have a catch-all per status.
         if let Some(index) = errorless.and_then(|g| g.catch_all) {
-            return build(
-                index,
-                Text::sent(said.description, None, false, said.retry_delay),
-                &Values::default(),
-            );
+            return said.catch_all(index, false, build);
         }
         let mut matches = self
             .groups
@@ -124,6 +119,13 @@ struct Said<'a> {
     code: Option<&'a str>,
     description: Option<&'a str>,
     retry_delay: Option<Duration>,
+}
+
+impl Said<'_> {
+    /// The variant of catch-all entry `index`, keeping the server's words.
+    fn catch_all<T>(&self, index: usize, code_sent: bool, build: Build<T>) -> Option<T> {
+        build(index, Text::sent(self.description, None, code_sent, self.retry_delay), &Values::default())
+    }
 }
 
 /// A form that matched a description: its entry, the template, where the values are.
