@@ -1,4 +1,5 @@
-//! Stage 2, validate: rules across entries, and defaults resolved, giving a [`Model`]
+//! Stage 2, validate: rules across entries, and each entry's policy and alert flag
+//! inherited from its status where it gives none, giving a [`Model`]
 //! that the expand stage turns into code without further checks.
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::shape::{CodeKind, Shape};
 use crate::spec::{ErrorDef, Loc, Policy, Spec, StatusDef};
-use crate::template::{Placeholder, PlaceholderKind, Template};
+use crate::template::{MAX_PLACEHOLDERS, Placeholder, PlaceholderKind, Template};
 
 /// Names the generated enum keeps for its own variants.
 pub const RESERVED_VARIANTS: [&str; 2] = ["Status", "Unknown"];
@@ -76,8 +77,9 @@ pub struct Group {
     pub error: Option<String>,
     /// The forms in the order they are tried (spec order).
     pub forms: Vec<Form>,
-    /// The entry a description no form matches lands on; `None` only for bodies without
-    /// `error`, which are never taken by a catch-all.
+    /// The entry a description no form matches lands on. `None` for bodies without a
+    /// code, which are never taken by a catch-all — unless the API has no codes at all,
+    /// where each status may have one.
     pub catch_all: Option<usize>,
 }
 
@@ -112,8 +114,9 @@ impl Model {
     /// The entry a response would be classified as, by the runtime's rules (see
     /// `spec/README.md`): with an `error`, the first form of (status, `error`) that
     /// matches, else that pair's catch-all; without one, the first error-less form of
-    /// the status, else the one meaning among all the status's forms that matches (none
-    /// when several do). An empty `error` counts as none.
+    /// the status, else the status's catch-all (APIs without codes only), else the one
+    /// meaning among all the status's forms that matches (none when several do). An
+    /// empty `error` counts as none.
     pub fn classify(&self, status: u16, error: Option<&str>, description: &str) -> Option<&EntryModel> {
         let error = error.filter(|e| !e.is_empty());
         let group = |error: Option<&str>| {
@@ -148,7 +151,8 @@ pub fn skeleton_name(spec: &Spec) -> Option<String> {
     variant_name_problem(&api.name).is_none().then(|| api.name.clone())
 }
 
-/// Checks the rules that span entries and resolves defaults; every problem at once.
+/// Checks the rules that span entries and gives each entry its status's policy and
+/// alert flag where it has none; every problem at once.
 pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
     let mut check = Check { spec, diags: Vec::new() };
     if let Some(api) = &spec.api
@@ -284,6 +288,16 @@ impl<'s> Check<'s> {
                 );
                 self.diags.push(loc.error(message).with_help("end a prefix template with literal text"));
             }
+            if e.prefix && t.placeholders.len() >= MAX_PLACEHOLDERS {
+                let message = format!(
+                    "description `{}` of prefix entry `{}` has {} placeholders: a prefix keeps the rest of the message in a hidden one, so it may have at most {}",
+                    t.text,
+                    e.variant,
+                    t.placeholders.len(),
+                    MAX_PLACEHOLDERS - 1
+                );
+                self.diags.push(loc.error(message));
+            }
             if t.placeholders.iter().any(|p| p.name == TEXT_FIELD) {
                 let message = format!(
                     "placeholder `{{{TEXT_FIELD}}}` in entry `{}`: every variant has a field `{TEXT_FIELD}` that keeps the server's words",
@@ -322,8 +336,9 @@ impl<'s> Check<'s> {
         }
     }
 
-    /// Groups the forms by (status, `error`), gives each pair with an `error` its
-    /// catch-all, and reports what can never match or cannot be told apart.
+    /// Groups the forms by (status, `error`), gives each pair with an `error` (and, in an
+    /// API without codes, each status) its catch-all, and reports what can never match
+    /// or cannot be told apart.
     fn lookup_groups(&mut self, entries: &mut Entries<'_>) -> Vec<Group> {
         let mut pairs: BTreeMap<(u16, Option<String>), Vec<usize>> = BTreeMap::new();
         for (i, (_, e)) in entries.iter().enumerate() {

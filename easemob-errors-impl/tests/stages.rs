@@ -89,7 +89,7 @@ fn parse_keeps_values_and_positions() {
 }
 
 #[test]
-fn validate_resolves_defaults_and_inherits_status_policy() {
+fn policies_take_the_defaults_and_entries_inherit_their_status() {
     let model = check(src(GOOD)).unwrap();
     let throttled = &model.entries[2];
     assert!(throttled.is_catch_all() && throttled.takes_any);
@@ -371,4 +371,21 @@ fn the_spec_formats_own_examples_are_valid_specs() {
         let model = check(src(example)).unwrap_or_else(|r| panic!("{file}: {:#?}", r.messages));
         assert!(!model.entries.is_empty(), "{file}");
     }
+}
+
+#[test]
+fn a_prefix_template_leaves_a_placeholder_for_the_rest() {
+    let description = "a {a} b {b} c {c} d {d} e {e} f {f} g {g} h {h} end";
+    let spec = format!("{GOOD}{}prefix = true\n", entry("Long", 404, "long", description));
+    let messages = errors(&spec);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("prefix entry `Long` has 8 placeholders") && m.contains("at most 7")),
+        "{messages:#?}"
+    );
+    let seven = "a {a} b {b} c {c} d {d} e {e} f {f} g {g} end";
+    let spec = format!("{GOOD}{}prefix = true\n", entry("Long", 404, "long", seven));
+    let messages = errors(&spec);
+    assert!(!messages.iter().any(|m| m.contains("placeholders")), "{messages:#?}");
 }
