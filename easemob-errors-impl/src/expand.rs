@@ -1,7 +1,8 @@
 //! Stage 3, expand: a validated [`Model`] into the tokens of the generated enum.
 //!
 //! The expansion is the enum (documented as the catalog), the spec's data as typed
-//! statics — one struct literal per status, entry and lookup group — and two functions
+//! statics — one struct literal per status, and each entry and lookup group a named
+//! `const` the statics list — and two functions
 //! per enum: `__build` makes the variant of an entry from the values its template
 //! matched, `__view` gives a variant's entry and values. The methods and trait impls
 //! every enum shares are the runtime's `error_enum_impls!`, invoked at the end.
@@ -29,7 +30,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let status_data = model.statuses.iter().map(status_info);
     // Each entry and group is a named `const`, and the statics list them: rustc type-checks
     // one initializer's slice coercions in time that grows with their square (a static of
-    // 10,000 entry literals took 51 s to type-check; as 10,000 consts, 3 s).
+    // 10,000 such literals: 53 s to type-check; as 10,000 consts, 2.5 s; see BENCHMARKS.md).
     let entry_names: Vec<Ident> = (0..model.entries.len()).map(|i| format_ident!("ENTRY_{}", i)).collect();
     let group_names: Vec<Ident> = (0..model.groups.len()).map(|i| format_ident!("GROUP_{}", i)).collect();
     let entry_data = model.entries.iter().map(catalog_entry);
@@ -42,12 +43,12 @@ pub fn expand(model: &Model) -> TokenStream {
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// An answer without a usable error body: not JSON, not an object, no `error`
-            /// or `error_description`, or too large to read (an HTML 502 page, an empty 504).
-            /// It keeps the status and the raw body.
+            /// An answer without a usable error body: not JSON, not an object, neither a
+            /// code nor a message where the API puts them, or too large to read (an HTML
+            /// 502 page, an empty 504). It keeps the status and the raw body.
             Status(::easemob_errors::StatusOnly),
             /// An error body the catalog does not list. It keeps everything the server
-            /// sent: status, `error`, `error_description` and the raw body.
+            /// sent: status, code, message, retry delay and the raw body.
             Unknown(::easemob_errors::UnknownError),
         }
 
@@ -107,7 +108,7 @@ fn variant(e: &EntryModel, languages: &[String]) -> TokenStream {
         #doc
         #name {
             #(#fields)*
-            /// The server's words: its description as sent, and whether the body had an `error`.
+            /// The server's words: its message as sent, and whether the body had a code.
             text: ::easemob_errors::Text,
         },
     }

@@ -3,7 +3,8 @@
 //!
 //! 1. [`source`] and [`spec`] — read the spec's files and their TOML (with the `toml`
 //!    crate) into plain data that keeps positions;
-//! 2. [`validate`] — rules across entries, defaults resolved, giving a [`validate::Model`];
+//! 2. [`validate`] — rules across entries, status defaults inherited, giving a
+//!    [`validate::Model`];
 //! 3. [`expand`] — the model into the tokens of the generated enum.
 //!
 //! [`generate`] drives them; on failure it returns every problem at once, each rendered

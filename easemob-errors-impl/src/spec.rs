@@ -1,9 +1,9 @@
 //! Stage 1, parse: spec files (TOML, read by the `toml` crate) into plain data that
 //! remembers where each value came from.
 //!
-//! This stage checks what one key can tell on its own: that it is known, present when
-//! required, of the right type and in range. Rules across entries live in
-//! [`crate::validate`].
+//! This stage checks what one key can tell on its own — that it is known, present when
+//! required, of the right type and in range — and resolves retry policies against
+//! `[defaults]` (read first). Rules across entries live in [`crate::validate`].
 
 use std::ops::Range;
 

@@ -12,10 +12,11 @@ macro_rules! __error_enum_impls {
             /// Classifies a failed call from its HTTP status and raw body.
             ///
             /// Total: any status and any bytes give a value, without panicking. The body's
-            /// `error` and `error_description` are matched against the catalog (status,
-            /// `error`, description templates, tolerant of letter case, quotes, whitespace
-            /// and closing punctuation); an `error` the catalog has never seen gives
-            /// `Unknown`, an answer without a usable error body `Status`.
+            /// code and message (where the spec's `[body]` puts them; Easemob: `error` and
+            /// `error_description`) are matched against the catalog (status, code,
+            /// description templates, tolerant of letter case, quotes, whitespace and
+            /// closing punctuation); a code the catalog has never seen gives `Unknown`, an
+            /// answer without a usable error body `Status`.
             pub fn from_response(status: u16, body: &[u8]) -> Self {
                 Self::__from($crate::__private::classify(&$catalog, status, body, Self::__build))
             }

@@ -6,7 +6,8 @@ use core::fmt;
 /// only their first [`MAX_BODY_LEN`] bytes are kept ([`StatusOnly::is_truncated`] says so).
 ///
 /// Error bodies are a few hundred bytes; the bound keeps classification of any input
-/// linear and small (one pass over at most 64 KiB, no recursion).
+/// linear and small (one pass over at most 64 KiB, nesting bounded by serde_json's
+/// limit of 128).
 pub const MAX_BODY_LEN: usize = 64 * 1024;
 
 /// The raw body as received, cut to [`MAX_BODY_LEN`] bytes.
@@ -45,8 +46,9 @@ impl fmt::Debug for RawBody {
     }
 }
 
-/// An answer without a usable error body: not JSON, not an object, no `error` or
-/// `error_description` string, or longer than [`MAX_BODY_LEN`].
+/// An answer without a usable error body: not JSON, not an object, neither a code nor a
+/// message where the API's shape puts them (Easemob: `error`, `error_description`), or
+/// longer than [`MAX_BODY_LEN`].
 /// An HTML 502 page from a gateway, or an empty 504, lands here.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StatusOnly {
@@ -81,8 +83,8 @@ impl StatusOnly {
     }
 }
 
-/// An error body that the catalog does not list. Keeps status, `error`,
-/// `error_description` and the raw body.
+/// An error body that the catalog does not list. Keeps status, code (Easemob: `error`),
+/// message (`error_description`), the retry delay the body gave, and the raw body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnknownError {
     status: u16,

@@ -49,7 +49,7 @@ pub enum ShopError {
     OrderNotFound {
         /// The `{order_id}` value of the description.
         order_id: u64,
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **409 `out_of_stock`**
@@ -73,7 +73,7 @@ pub enum ShopError {
         requested: u64,
         /// The `{available}` value of the description.
         available: u64,
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **409 `items_unavailable`**
@@ -93,7 +93,7 @@ pub enum ShopError {
     ItemsUnavailable {
         /// The `{skus}` value of the description.
         skus: ::std::vec::Vec<::std::string::String>,
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **409 `cart_locked`**
@@ -114,7 +114,7 @@ pub enum ShopError {
     ///
     /// **Retry:** backoff: up to 4 attempts, 200 ms base delay, 5000 ms max. **Alert:** no.
     CartLocked {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **400 `invalid_request`**
@@ -132,7 +132,7 @@ pub enum ShopError {
     ///
     /// **Retry:** never. **Alert:** no.
     InvalidRequest {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **503 (no `error`)**
@@ -150,7 +150,7 @@ pub enum ShopError {
     ///
     /// **Retry:** backoff: up to 6 attempts, 1000 ms base delay, 60000 ms max. **Alert:** yes.
     Overloaded {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **404 `order_not_found`**
@@ -168,7 +168,7 @@ pub enum ShopError {
     ///
     /// **Retry:** never. **Alert:** no.
     OrderMissing {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **409 `out_of_stock`**
@@ -186,7 +186,7 @@ pub enum ShopError {
     ///
     /// **Retry:** never. **Alert:** no.
     StockShort {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
     /// **409 `items_unavailable`**
@@ -204,15 +204,15 @@ pub enum ShopError {
     ///
     /// **Retry:** never. **Alert:** no.
     ItemsWithdrawn {
-        /// The server's words: its description as sent, and whether the body had an `error`.
+        /// The server's words: its message as sent, and whether the body had a code.
         text: ::easemob_errors::Text,
     },
-    /// An answer without a usable error body: not JSON, not an object, no `error`
-    /// or `error_description`, or too large to read (an HTML 502 page, an empty 504).
-    /// It keeps the status and the raw body.
+    /// An answer without a usable error body: not JSON, not an object, neither a
+    /// code nor a message where the API puts them, or too large to read (an HTML
+    /// 502 page, an empty 504). It keeps the status and the raw body.
     Status(::easemob_errors::StatusOnly),
     /// An error body the catalog does not list. It keeps everything the server
-    /// sent: status, `error`, `error_description` and the raw body.
+    /// sent: status, code, message, retry delay and the raw body.
     Unknown(::easemob_errors::UnknownError),
 }
 const _: () = {
