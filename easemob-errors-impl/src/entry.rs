@@ -37,7 +37,7 @@ impl Cx<'_> {
             Some((n, status_loc)) => self.status_value(n, &status_loc, what).map(|s| (s, status_loc)),
             None => {
                 if !t.contains_key("status") {
-                    self.missing(whole.clone(), "status", what, "an HTTP status, 400–599");
+                    self.missing(whole.clone(), "status", what, "an HTTP status, 100–599");
                 }
                 None
             }

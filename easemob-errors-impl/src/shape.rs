@@ -86,7 +86,8 @@ pub struct Condition {
 /// Where a body keeps its code and message, and what a success is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape {
-    /// The code: the first of these paths that is present.
+    /// The code: the first of these paths that holds one (a non-empty string, or an
+    /// integer when codes are integers).
     pub code: Vec<Path>,
     /// How the code is written.
     pub code_kind: CodeKind,

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::shape::{CodeKind, Shape};
-use crate::spec::{ErrorDef, Loc, Policy, Spec, StatusDef};
+use crate::spec::{ErrorDef, Loc, Policy, Spec, StatusDef, localized};
 use crate::template::{MAX_PLACEHOLDERS, Placeholder, PlaceholderKind, Template};
 
 /// Names the generated enum keeps for its own variants.
@@ -183,8 +183,13 @@ pub fn validate(spec: &Spec) -> Result<Model, Vec<Diagnostic>> {
         check.variant_name(e, &mut variants);
         let Some(status) = statuses.get(&e.status) else {
             let message = format!("status {} of entry `{}` is not declared in the spec", e.status, e.variant);
-            let help =
-                format!("declare it with a `[status.{}]` table (name, meaning, meaning_zh, retry)", e.status);
+            let meanings: Vec<String> =
+                (0..spec.languages.len()).map(|i| localized("meaning", &spec.languages, i)).collect();
+            let help = format!(
+                "declare it with a `[status.{}]` table (name, {}, retry)",
+                e.status,
+                meanings.join(", ")
+            );
             check.diags.push(e.status_loc.error(message).with_help(help));
             continue;
         };

@@ -13,7 +13,7 @@ use criterion::{Criterion, Throughput};
 use easemob_errors::EasemobError;
 use serde_json::Value;
 
-/// Realistic bodies: every seed row in the server's full shape, a few unknown errors,
+/// Realistic bodies: every seed row in the server's full shape, an unknown error,
 /// an OAuth-style two-field body and an HTML 502 page.
 fn corpus() -> Vec<(u16, Vec<u8>)> {
     let full = |error: Option<&str>, desc: &str| {

@@ -55,7 +55,8 @@ pub enum Step {
 pub enum CodeKind {
     /// A string.
     Text,
-    /// An integer (a string of digits counts as the same number).
+    /// An integer (a string of its canonical digits, `"40001"`, counts as the same
+    /// number).
     Integer,
 }
 

@@ -113,7 +113,8 @@ pub(crate) fn delay_ms(delay: Duration) -> Option<NonZeroU32> {
 }
 
 impl PartialEq for Text {
-    /// The same words: the same description (however it is held) and the same flag.
+    /// The same words: the same description (however it is held), the same flag and
+    /// the same retry delay.
     fn eq(&self, other: &Self) -> bool {
         (self.description(), self.code_sent(), self.retry_delay())
             == (other.description(), other.code_sent(), other.retry_delay())

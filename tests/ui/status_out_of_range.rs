@@ -1,4 +1,4 @@
-//! Statuses outside 400–599.
+//! Statuses outside 100–599.
 
 easemob_errors::include_errors!("tests/ui/specs/status_out_of_range.toml");
 
