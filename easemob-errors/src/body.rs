@@ -221,7 +221,13 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
         let node = &mut self.0;
         while let Some(key) = map.next_key_seed(KeyWith(|key: &str| node.key(key)))? {
             match key {
-                Key::Status => node.out.status = map.next_value::<Option<u16>>().ok().flatten(),
+                Key::Status => {
+                    let value = next_scalar(&mut map, node.paths)?;
+                    node.out.status = match value {
+                        Some(Scalar::Int(n)) => u16::try_from(n).ok(),
+                        _ => None,
+                    };
+                }
                 // A key on no path is walked through the same way, keeping nothing.
                 Key::Path { leaves, below } => map.next_value_seed(NodeVisitor(node.child(below, leaves)))?,
             }
@@ -246,6 +252,17 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
         while seq.next_element_seed(Element { node: &mut *node, selecting })?.is_some() {}
         Ok(())
     }
+}
+
+/// The next value of `map` as a scalar (`Other` when it is none), whatever its type.
+fn next_scalar<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    paths: &[&'static [Step]; MAX_PATHS],
+) -> Result<Option<Scalar<'de>>, A::Error> {
+    let mut value = Read::default();
+    let leaf = Node { paths, depth: 0, active: 0, leaves: 1, out: &mut value, status: false };
+    map.next_value_seed(NodeVisitor(leaf))?;
+    Ok(value.slots.into_iter().next().flatten())
 }
 
 /// A key of an object, told apart without keeping it.
@@ -314,11 +331,7 @@ impl<'de: 'a, 'a> Visitor<'de> for Element<'_, '_, '_, 'a> {
                 map.next_value_seed(NodeVisitor(node.child(0, 0)))?;
                 continue;
             }
-            let mut value = Read::default();
-            let leaf =
-                Node { paths: node.paths, depth: 0, active: 0, leaves: 1, out: &mut value, status: false };
-            map.next_value_seed(NodeVisitor(leaf))?;
-            let value = value.slots.into_iter().next().flatten();
+            let value = next_scalar(&mut map, node.paths)?;
             for (i, path) in node.paths_here(selects) {
                 if let (Some(Step::Where { value: want, ends_with, .. }), Some(Scalar::Str(got))) =
                     (path.get(depth), &value)
@@ -476,5 +489,15 @@ mod tests {
         let mut read = Read::default();
         read.read(&EASEMOB, value, true).unwrap();
         assert_eq!((read.status, read.slot(0)), (Some(429), s("reach_limit").as_ref()));
+    }
+
+    #[test]
+    fn a_status_that_is_no_number_is_read_through() {
+        for status in ["[1,{\"a\":2}]", "\"429\"", "70000", "null"] {
+            let body = format!(r#"{{"status":{status},"error":"reach_limit"}}"#);
+            let mut read = Read::default();
+            read.read(&EASEMOB, &mut serde_json::Deserializer::from_str(&body), true).unwrap();
+            assert_eq!((read.status, read.slot(0)), (None, s("reach_limit").as_ref()), "{body}");
+        }
     }
 }
