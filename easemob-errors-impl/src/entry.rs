@@ -116,11 +116,11 @@ impl Cx<'_> {
     fn descriptions(&mut self, t: &DeTable<'_>, what: &str) -> Option<Vec<(Template, Loc)>> {
         let Some(v) = t.get("description") else { return Some(Vec::new()) };
         let expected = "a template string or a non-empty array of them";
-        let forms = self.strings(v, "description", what, expected)?;
+        let (forms, all) = self.strings(v, "description", what, (expected, expected))?;
         // Every form is parsed, so that the mistakes of all of them are reported.
         let templates: Vec<Option<(Template, Loc)>> =
             forms.into_iter().map(|(text, loc)| self.template(text, loc, what)).collect();
-        templates.into_iter().collect()
+        templates.into_iter().collect::<Option<Vec<_>>>().filter(|_| all)
     }
 
     /// Parses a description template, reporting its mistakes at their place in the file.

@@ -73,33 +73,34 @@ impl Cx<'_> {
     }
 
     /// A value that is one string or a non-empty array of strings: each string, with
-    /// where it is. `None`, reported, when it or one of its items is something else.
+    /// where it is, and whether every item was one (each other item is reported as not
+    /// being `item`). `None`, reported, when the value is neither.
     pub(crate) fn strings<'v>(
         &mut self,
         v: &'v Value<'_>,
         key: &str,
         what: &str,
-        expected: &str,
-    ) -> Option<Vec<(&'v str, Loc)>> {
+        (whole, item): (&str, &str),
+    ) -> Option<(Vec<(&'v str, Loc)>, bool)> {
         let items: Vec<&Value<'_>> = match v.get_ref() {
             DeValue::String(_) => vec![v],
             DeValue::Array(items) if !items.is_empty() => items.iter().collect(),
             _ => {
-                self.wrong_type(v, key, what, expected);
+                self.wrong_type(v, key, what, whole);
                 return None;
             }
         };
-        let strings: Vec<Option<(&str, Loc)>> = items
-            .into_iter()
-            .map(|item| match item.get_ref().as_str() {
-                Some(text) => Some((text, self.loc(item.span()))),
+        let (mut strings, mut all) = (Vec::with_capacity(items.len()), true);
+        for i in items {
+            match i.get_ref().as_str() {
+                Some(text) => strings.push((text, self.loc(i.span()))),
                 None => {
-                    self.wrong_type(item, key, what, expected);
-                    None
+                    self.wrong_type(i, key, what, item);
+                    all = false;
                 }
-            })
-            .collect();
-        strings.into_iter().collect()
+            }
+        }
+        Some((strings, all))
     }
 
     /// The value of `key`, if present, read by `read`; a value `read` refuses is

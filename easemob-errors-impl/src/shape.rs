@@ -22,7 +22,8 @@ const SUCCESS_KEYS: [&str; 4] = ["status", "field", "equals", "absent"];
 pub enum CodeKind {
     /// A string, e.g. `"reach_limit"`.
     Text,
-    /// An integer, e.g. `40001` (a string of digits is read as the same number).
+    /// An integer, e.g. `40001` (a string of its canonical digits, `"40001"`, is read as
+    /// the same number).
     Integer,
 }
 
@@ -290,9 +291,11 @@ impl Cx<'_> {
     /// A key holding one path or an array of them (the first present wins).
     fn paths(&mut self, t: &DeTable<'_>, key: &str) -> Option<Vec<Path>> {
         let v = t.get(key)?;
-        let expected = "a path such as `\"error.code\"`, or a non-empty array of them";
+        let path = "a path such as `\"error.code\"`";
+        let expected = (&*format!("{path}, or a non-empty array of them"), path);
         let mut paths = Vec::new();
-        for (text, loc) in self.strings(v, key, "[body]", expected)? {
+        // A path that is no string or does not parse is reported; the others are kept.
+        for (text, loc) in self.strings(v, key, "[body]", expected)?.0 {
             match parse_path(text) {
                 Ok(path) => paths.push(path),
                 Err(problem) => {

@@ -389,3 +389,22 @@ fn a_prefix_template_leaves_a_placeholder_for_the_rest() {
     let messages = errors(&spec);
     assert!(!messages.iter().any(|m| m.contains("placeholders")), "{messages:#?}");
 }
+
+#[test]
+fn every_item_of_a_list_key_is_checked() {
+    let spec = GOOD.replace(
+        "description = \"order {order_id:u64} does not exist\"",
+        "description = [\"order {order_id\", 3]",
+    );
+    let messages = errors(&spec);
+    assert!(messages.iter().any(|m| m.contains("unclosed `{`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("wrong type for `description`")), "{messages:#?}");
+
+    let spec = format!("{GOOD}\n[body]\ncode = [\"error..x\", 3]\nmessage = \"error_description\"\n");
+    let messages = errors(&spec);
+    assert!(messages.iter().any(|m| m.contains("path `error..x` of `code` in [body]")), "{messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.contains("wrong type for `code` in [body]: expected a path such as")),
+        "{messages:#?}"
+    );
+}
