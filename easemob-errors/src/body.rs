@@ -181,6 +181,10 @@ impl<'de: 'a, 'a> Visitor<'de> for NodeVisitor<'_, '_, 'a> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        // A string that is not kept is not copied.
+        if self.0.leaves == 0 {
+            return Ok(());
+        }
         self.scalar(Scalar::Str(Cow::Owned(s.to_owned())))
     }
 
