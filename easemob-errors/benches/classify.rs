@@ -230,16 +230,17 @@ fn criterion_groups(c: &mut Criterion, corpus: &[(u16, Vec<u8>)]) {
     g.finish();
 }
 
-/// Per round of the interleaved loop: nanoseconds per body of each contender.
-type Round = [f64; 3];
+/// Per round of the interleaved loop: nanoseconds per body of each contender (floor,
+/// ours, hand, and reading alone).
+type Round = [f64; 4];
 
-/// Every round's nanoseconds per body of each contender, the three measured one after the
-/// other in each round (so that drift in machine load hits all three alike).
+/// Every round's nanoseconds per body of each contender, the four measured one after the
+/// other in each round (so that drift in machine load hits them alike).
 fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> Vec<Round> {
     let mut all = Vec::with_capacity(rounds);
     let per_body = |t: std::time::Duration| t.as_nanos() as f64 / (reps * corpus.len()) as f64;
     for _ in 0..rounds {
-        let mut round = [0.0; 3];
+        let mut round = [0.0; 4];
         let t = Instant::now();
         for _ in 0..reps {
             for (_, body) in corpus {
@@ -261,6 +262,13 @@ fn interleaved(corpus: &[(u16, Vec<u8>)], rounds: usize, reps: usize) -> Vec<Rou
             }
         }
         round[2] = per_body(t.elapsed());
+        let t = Instant::now();
+        for _ in 0..reps {
+            for (_, body) in corpus {
+                black_box(read_two_fields(black_box(body)));
+            }
+        }
+        round[3] = per_body(t.elapsed());
         all.push(round);
     }
     all
@@ -338,26 +346,10 @@ fn main() {
     }
 
     // For scale: reading alone, with the least a serde_json visitor does (see
-    // `reference`). Against `by hand`, a budget of `hand / ours >= 2` leaves
-    // `hand / 2 - this` per body for everything after reading.
-    let (mut floors, mut reads) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        let t = Instant::now();
-        for _ in 0..reps {
-            for (_, body) in &corpus {
-                black_box(floor(black_box(body)));
-            }
-        }
-        floors.push(t.elapsed().as_nanos() as f64 / (reps * corpus.len()) as f64);
-        let t = Instant::now();
-        for _ in 0..reps {
-            for (_, body) in &corpus {
-                black_box(read_two_fields(black_box(body)));
-            }
-        }
-        reads.push(t.elapsed().as_nanos() as f64 / (reps * corpus.len()) as f64);
-    }
-    let (floor_ns, read_ns) = (quartiles(floors)[1], quartiles(reads)[1]);
+    // `reference`; a lower bound: `IgnoredAny` checks no UTF-8 in the strings it skips).
+    // Against `by hand`, a budget of `hand / ours >= 2` leaves `hand / 2 - this` per body
+    // for everything after reading.
+    let read_ns = median(3);
     println!("\nreading alone (a visitor that borrows two fields and skips the rest), ns per body:");
     println!(
         "  floor {floor_ns:.1}  reference reader {read_ns:.1}  reader / floor = {:.2}",

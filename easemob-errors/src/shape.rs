@@ -13,7 +13,8 @@ pub const MAX_PATHS: usize = 8;
 /// Where an API's answers keep their error code and message, and what a success is.
 #[derive(Debug)]
 pub struct Shape {
-    /// The code: the first of these paths that holds a string or an integer.
+    /// The code: the first of these paths that holds one (a non-empty string, or an
+    /// integer when codes are integers).
     pub code: &'static [Path],
     /// How the code is written.
     pub code_kind: CodeKind,
