@@ -111,6 +111,11 @@ macro_rules! check {
                 if let Some(e) = got {
                     problems.push(format!("{}: a success read as {e:?}", case.line));
                 }
+                // Given a success anyway, `from_response` gives the status-only variant.
+                let forced = $name::from_response(case.status, case.body.as_bytes());
+                if !matches!(forced, $name::Status(_)) {
+                    problems.push(format!("{}: from_response of a success gave {forced:?}", case.line));
+                }
                 continue;
             }
             let Some(e) = got else {

@@ -110,8 +110,19 @@ fn undeclared_status_is_alerted_and_not_retried() {
     assert!(e.should_alert());
     assert_eq!(e.cause(), None);
     assert_eq!(e.to_string(), "418 (undeclared status) (no error body; 6 bytes)");
-    let e = EasemobError::from_response(200, br#"{"error":"x","error_description":"y"}"#);
-    assert_eq!((e.status(), e.code()), (200, Some("x")));
+    let e = EasemobError::from_response(418, br#"{"error":"x","error_description":"y"}"#);
+    assert!(matches!(e, EasemobError::Unknown(_)), "{e:?}");
+    assert_eq!((e.status(), e.code()), (418, Some("x")));
+}
+
+#[test]
+fn a_success_given_to_from_response_is_status_only() {
+    // Easemob answers errors with non-2xx statuses only: a 200 is a success, whatever
+    // its body says, and keeps its body.
+    let body = br#"{"error":"reach_limit","error_description":"This request has reached api limit"}"#;
+    let e = EasemobError::from_response(200, body);
+    assert!(matches!(&e, EasemobError::Status(s) if s.body() == body), "{e:?}");
+    assert_eq!(EasemobError::classify(200, body), None);
 }
 
 #[test]

@@ -16,7 +16,8 @@ macro_rules! __error_enum_impls {
             /// `error_description`) are matched against the catalog (status, code,
             /// description templates, tolerant of letter case, quotes, whitespace and
             /// closing punctuation); a code the catalog has never seen gives `Unknown`, an
-            /// answer without a usable error body `Status`.
+            /// answer without a usable error body `Status` — as does a success under the
+            /// spec's rule (see [`classify`](Self::classify)), given anyway.
             pub fn from_response(status: u16, body: &[u8]) -> Self {
                 Self::__from($crate::__private::classify(&$catalog, status, body, Self::__build))
             }

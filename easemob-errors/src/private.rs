@@ -203,10 +203,12 @@ pub enum Classified<T> {
 }
 
 /// Classifies an HTTP answer that failed: its body is read (see `body.rs`) along the
-/// shape's paths, then its code and message are looked up.
+/// shape's paths, then its code and message are looked up. A success under the spec's
+/// rule, given anyway, is status-only.
 pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
-    let mut read = Read::default();
-    classify_read(catalog, status, read_body(catalog, body, &mut read), body, build)
+    // Given a success anyway, the answer has no error body to name.
+    classify_answer(catalog, status, body, build)
+        .unwrap_or_else(|| Classified::Status(StatusOnly::new(status, body)))
 }
 
 /// Reads `body` into `read`; `None` when it is too large or not one JSON object.
