@@ -92,3 +92,33 @@ fn stripes_verdict_header_decides_over_the_policy() {
     assert_eq!(result.ok().as_deref(), Some("{}"));
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+#[test]
+fn a_success_longer_than_any_error_body_is_handed_back_whole() {
+    // WeChat's rule needs the body; a listing past `MAX_BODY_LEN` is read to its end.
+    let items: Vec<String> = (0..20_000).map(|i| format!("\"openid-{i:06}\"")).collect();
+    let long = format!(r#"{{"total":20000,"data":{{"openid":[{}]}}}}"#, items.join(","));
+    assert!(long.len() > 3 * easemob_errors::MAX_BODY_LEN);
+    let (addr, seen) = serve_script(vec![reply(200, &long)]);
+    let (result, slept) = send::<wechat::WechatError>(&addr);
+    assert_eq!(result.ok().map(|body| body.len()), Some(long.len()));
+    assert_eq!((seen.lock().unwrap().len(), slept.len()), (1, 0));
+}
+
+#[test]
+fn a_gateway_page_is_no_success_even_where_errors_come_with_any_status() {
+    // WeChat's rule takes any status and a body without `errcode`; an HTML page is no
+    // such body, so its status tells: a 502 is an error (here undeclared: not retried).
+    let page = "<html><head><title>502 Bad Gateway</title></head></html>";
+    let (addr, seen) = serve_script(vec![reply(502, page)]);
+    let (result, _) = send::<wechat::WechatError>(&addr);
+    let gave_up = result.unwrap_err();
+    let RequestError::Api(e) = &gave_up.error else { panic!("{gave_up:?}") };
+    assert!(
+        matches!(e, wechat::WechatError::Status(s) if s.status() == 502 && s.body() == page.as_bytes()),
+        "{e:?}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(wechat::WechatError::classify(502, b""), Some(wechat::WechatError::from_response(502, b"")));
+    assert_eq!(wechat::WechatError::classify(200, b"\x89PNG"), None, "a download is a success");
+}

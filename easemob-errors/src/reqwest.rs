@@ -15,14 +15,15 @@ use crate::retry::{
 /// the status is never lost.
 pub async fn classify<E: FromResponse>(mut response: ::reqwest::Response) -> Attempted<RequestError<E>> {
     let status = response.status().as_u16();
-    let body = read_body(&mut response).await;
+    let (body, _) = read_body(&mut response, crate::MAX_BODY_LEN).await;
     failed::<E>(status, response.headers(), &body).0
 }
 
 /// Tells a success from an error by the spec's rule: by the status alone, unless
 /// the API answers some errors with 2xx (`E::success_needs_body`); then the body is
-/// read, and a success is handed back with that body. A failure comes with the API's
-/// verdict header ([`crate::http::should_retry`]).
+/// read, and a success is handed back with that body, whole. A failure comes with the
+/// API's verdict header ([`crate::http::should_retry`]); a success whose body cannot be
+/// read to its end is a transport error (after sending).
 pub async fn answer<E: FromResponse>(
     mut response: ::reqwest::Response,
 ) -> Result<::reqwest::Response, (Attempted<RequestError<E>>, Option<bool>)> {
@@ -30,9 +31,19 @@ pub async fn answer<E: FromResponse>(
         return Ok(response);
     }
     let status = response.status().as_u16();
-    let body = read_body(&mut response).await;
+    let (mut body, mut broken) = read_body(&mut response, crate::MAX_BODY_LEN).await;
     if !E::success_needs_body() || E::classify(status, &body).is_some() {
         return Err(failed::<E>(status, response.headers(), &body));
+    }
+    // A body longer than any error body: the rest of the success.
+    if broken.is_none() && body.len() > crate::MAX_BODY_LEN {
+        let (rest, error) = read_body(&mut response, usize::MAX).await;
+        body.extend_from_slice(&rest);
+        broken = error;
+    }
+    if let Some(e) = broken {
+        let error = RequestError::Transport(transport_error(&e));
+        return Err((Attempted { error, retry_after: None }, None));
     }
     let mut rebuilt = ::http::Response::new(body);
     *rebuilt.status_mut() = response.status();
@@ -41,16 +52,18 @@ pub async fn answer<E: FromResponse>(
     Ok(::reqwest::Response::from(rebuilt))
 }
 
-/// At most one byte more than `MAX_BODY_LEN` of the body; what was read if reading fails.
-async fn read_body(response: &mut ::reqwest::Response) -> Vec<u8> {
+/// The body, until it is longer than `limit` (at most a chunk more) or ends; with the
+/// error if reading failed, what was read before it.
+async fn read_body(response: &mut ::reqwest::Response, limit: usize) -> (Vec<u8>, Option<::reqwest::Error>) {
     let mut body = Vec::new();
-    while body.len() <= crate::MAX_BODY_LEN {
+    while body.len() <= limit {
         match response.chunk().await {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
+            Ok(None) => break,
+            Err(e) => return (body, Some(e)),
         }
     }
-    body
+    (body, None)
 }
 
 fn failed<E: FromResponse>(

@@ -139,16 +139,20 @@ impl Shape {
             .chain(self.retry_delay.as_ref())
     }
 
-    /// Whether an answer is a success: its status allowed, every condition met (on an
-    /// unreadable body, only conditions that allow an absent field are).
+    /// Whether an answer is a success: its status allowed and every condition met. An
+    /// answer whose body is no JSON object, or too large to read (an HTML gateway page, a
+    /// file download, a long listing), is told by its status alone: 2xx is a success,
+    /// even where the API's JSON errors come with any status.
     pub(crate) fn is_success(&self, status: u16, read: Option<&Read<'_>>) -> bool {
+        let two_xx = (200..300).contains(&status);
+        let Some(read) = read else { return two_xx };
         let status_ok = match self.success_status {
-            SuccessStatus::TwoXx => (200..300).contains(&status),
+            SuccessStatus::TwoXx => two_xx,
             SuccessStatus::Any => true,
         };
         let first = self.code.len() + self.message.len();
         status_ok
-            && self.conditions.iter().enumerate().all(|(i, c)| match read.and_then(|r| r.slot(first + i)) {
+            && self.conditions.iter().enumerate().all(|(i, c)| match read.slot(first + i) {
                 None => c.absent,
                 Some(value) => c.equals.iter().any(|want| literal_matches(want, value)),
             })
