@@ -22,21 +22,33 @@ pub mod stripe {
     easemob_errors::include_errors!("spec/examples/stripe.toml");
 }
 
-/// Sends one request to `addr` with the full policy; returns the outcome, the body of
-/// a success, and the sleeps.
+/// Sends one idempotent request (GET) to `addr` with the full policy; returns the outcome,
+/// the body of a success, and the sleeps.
 fn send<E>(addr: &str) -> (Result<String, GaveUp<RequestError<E>>>, Vec<Duration>)
 where
     E: easemob_errors::retry::FromResponse + easemob_errors::retry::Failure,
 {
+    send_as(addr, true)
+}
+
+/// The same, for a request that is idempotent (GET) or not (POST).
+fn send_as<E>(addr: &str, idempotent: bool) -> (Result<String, GaveUp<RequestError<E>>>, Vec<Duration>)
+where
+    E: easemob_errors::retry::FromResponse + easemob_errors::retry::Failure,
+{
     let slept = Arc::new(Mutex::new(Vec::new()));
-    let retrier = Retrier::new(RetryConfig::default(), true).with_jitter(|cap| cap);
+    let retrier = Retrier::new(RetryConfig::default(), idempotent).with_jitter(|cap| cap);
     let client = reqwest::Client::new();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let result = runtime.block_on(async {
         let response = send_with_retry::<E, _, _, _, _, _>(
             retrier,
             "token".to_owned(),
-            |_, _| client.get(format!("{addr}/cgi-bin/user/info")),
+            |_, _| {
+                let url = format!("{addr}/cgi-bin/user/info");
+                // The retrier takes idempotency from the method.
+                if idempotent { client.get(url) } else { client.post(url) }
+            },
             || async { None },
             |d| {
                 slept.lock().unwrap().push(d);
@@ -89,6 +101,20 @@ fn stripes_verdict_header_decides_over_the_policy() {
     let (addr, seen) =
         serve_script(vec![reply(402, declined).with_header("Stripe-Should-Retry", "true"), reply(200, "{}")]);
     let (result, _) = send::<stripe::StripeError>(&addr);
+    assert_eq!(result.ok().as_deref(), Some("{}"));
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    // A server error on a request that is not idempotent is not repeated: it may have
+    // been applied. Unless Stripe says so: `true` vouches that repeating is safe.
+    let api_error = r#"{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}"#;
+    let (addr, seen) = serve_script(vec![reply(500, api_error), reply(200, "{}")]);
+    let (result, _) = send_as::<stripe::StripeError>(&addr, false);
+    assert_eq!(result.map_err(|g| g.reason).err(), Some(GiveUpReason::NotSafe));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    let (addr, seen) = serve_script(vec![
+        reply(500, api_error).with_header("Stripe-Should-Retry", "true"),
+        reply(200, "{}"),
+    ]);
+    let (result, _) = send_as::<stripe::StripeError>(&addr, false);
     assert_eq!(result.ok().as_deref(), Some("{}"));
     assert_eq!(seen.lock().unwrap().len(), 2);
 }

@@ -23,7 +23,8 @@ impl<E> From<E> for Attempted<E> {
 }
 
 /// A failure as the API's verdict header has it: `retry = false` never retries, `true`
-/// retries with backoff an error whose own policy would not.
+/// retries with backoff an error whose own policy would not, and vouches that repeating
+/// the request is safe (the server knows whether it applied it).
 pub(crate) struct Told<'a, F: ?Sized> {
     pub(crate) failure: &'a F,
     pub(crate) retry: bool,
@@ -51,7 +52,7 @@ impl<F: Failure + ?Sized> Failure for Told<'_, F> {
     }
 
     fn rejected_before_processing(&self) -> bool {
-        self.failure.rejected_before_processing()
+        self.retry || self.failure.rejected_before_processing()
     }
 }
 
