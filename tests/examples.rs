@@ -188,6 +188,7 @@ fn every_example_tells_errors_from_successes_and_reads_their_codes() {
 #[test]
 fn body_hints_reach_the_generated_type() {
     use google::GoogleError;
+    use std::time::Duration;
     let body = br#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[
         {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1.5s"},
         {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED"}]}}"#;
@@ -195,6 +196,11 @@ fn body_hints_reach_the_generated_type() {
     assert_eq!(e.code(), Some("RATE_LIMIT_EXCEEDED"));
     assert_eq!(e.retry_delay(), Some(std::time::Duration::from_millis(1500)));
     assert_eq!(easemob_errors::retry::Failure::retry_delay_hint(&e), e.retry_delay());
+    // The retry engine waits it, as it waits a `Retry-After` (none in the headers here).
+    let mut retrier =
+        easemob_errors::retry::Retrier::new(Default::default(), true).with_jitter(|_| Duration::ZERO);
+    let decision = retrier.decide(&e, None, Duration::ZERO);
+    assert_eq!(decision, easemob_errors::retry::Decision::Retry { after: Duration::from_millis(1500) });
     // Without an ErrorInfo, the code is the canonical status.
     let e = GoogleError::from_response(404, br#"{"error":{"code":404,"message":"x","status":"NOT_FOUND"}}"#);
     assert_eq!(e.code(), Some("NOT_FOUND"));

@@ -34,8 +34,8 @@ pub fn classify<E: FromResponse>(
 
 /// The API's verdict header (`E::should_retry_header`, e.g. Stripe's
 /// `Stripe-Should-Retry`), if it has one and it says `true` or `false`. The `reqwest`
-/// integrations honour it: `false` never retries, `true` retries with backoff an error
-/// whose policy would not.
+/// integrations honour it; with [`Retrier::decide`](crate::retry::Retrier::decide), pass
+/// the error in a [`Verdict`](crate::retry::Verdict).
 pub fn should_retry<E: FromResponse>(headers: &::http::HeaderMap) -> Option<bool> {
     match headers.get(E::should_retry_header()?)?.to_str().ok()?.trim() {
         "true" => Some(true),

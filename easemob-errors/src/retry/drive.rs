@@ -22,15 +22,35 @@ impl<E> From<E> for Attempted<E> {
     }
 }
 
-/// A failure as the API's verdict header has it: `retry = false` never retries, `true`
-/// retries with backoff an error whose own policy would not, and vouches that repeating
-/// the request is safe (the server knows whether it applied it).
-pub(crate) struct Told<'a, F: ?Sized> {
-    pub(crate) failure: &'a F,
-    pub(crate) retry: bool,
+/// A failure as the API's verdict header has it ([`crate::http::should_retry`], e.g.
+/// Stripe's `Stripe-Should-Retry`): `false` never retries; `true` retries with backoff an
+/// error whose own policy would not, and vouches that repeating the request is safe (the
+/// server knows whether it applied it). The `reqwest` integrations apply it themselves;
+/// with [`Retrier::decide`], wrap the error in it.
+///
+/// ```
+/// use easemob_errors::EasemobError;
+/// use easemob_errors::retry::{Decision, Retrier, RetryConfig, Verdict};
+///
+/// let err = EasemobError::from_response(400, br#"{"error":"invalid_grant","error_description":"invalid username or password"}"#);
+/// let mut retrier = Retrier::new(RetryConfig::default(), true);
+/// let told = Verdict::new(&err, true);
+/// assert!(matches!(retrier.decide(&told, None, std::time::Duration::ZERO), Decision::Retry { .. }));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict<'a, F: ?Sized> {
+    failure: &'a F,
+    retry: bool,
 }
 
-impl<F: Failure + ?Sized> Failure for Told<'_, F> {
+impl<'a, F: ?Sized> Verdict<'a, F> {
+    /// `failure`, with the verdict `retry`.
+    pub fn new(failure: &'a F, retry: bool) -> Self {
+        Verdict { failure, retry }
+    }
+}
+
+impl<F: Failure + ?Sized> Failure for Verdict<'_, F> {
     fn http_status(&self) -> Option<u16> {
         self.failure.http_status()
     }
@@ -179,7 +199,7 @@ pub(crate) fn next_told<E: Failure>(
     attempt: &mut Attempt,
 ) -> Result<Duration, (bool, GiveUpReason)> {
     let decision = match should_retry {
-        Some(retry) => retrier.decide(&Told { failure: &failed.error, retry }, failed.retry_after, elapsed),
+        Some(retry) => retrier.decide(&Verdict::new(&failed.error, retry), failed.retry_after, elapsed),
         None => retrier.decide(&failed.error, failed.retry_after, elapsed),
     };
     let reason = retrier.give_up_reason().unwrap_or(GiveUpReason::Exhausted);

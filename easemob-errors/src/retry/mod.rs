@@ -39,7 +39,7 @@ mod failure;
 pub use budget::RetryBudget;
 #[cfg(feature = "reqwest")]
 pub(crate) use drive::next_told;
-pub use drive::{Attempt, Attempted, GaveUp, run, run_async};
+pub use drive::{Attempt, Attempted, GaveUp, Verdict, run, run_async};
 pub use failure::{Failure, FromResponse, RequestError, TransportError};
 
 /// What to do after a failed attempt.
