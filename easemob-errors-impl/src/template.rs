@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-pub use easemob_errors_template::{MAX_PLACEHOLDERS, PlaceholderKind};
+pub use easemob_errors_template::{MAX_PLACEHOLDERS, PlaceholderKind, overlap};
 
 /// One `{name}` or `{name:type}` in a template.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::ident::variant_name_problem;
 use crate::shape::{CodeKind, Shape};
 use crate::spec::{ErrorDef, Loc, Policy, Spec, StatusDef, localized};
-use crate::template::{MAX_PLACEHOLDERS, Placeholder, PlaceholderKind, Template};
+use crate::template::{MAX_PLACEHOLDERS, Placeholder, PlaceholderKind, Template, overlap};
 
 /// Names the generated enum keeps for its own variants.
 pub const RESERVED_VARIANTS: [&str; 2] = ["Status", "Unknown"];
@@ -384,28 +384,57 @@ impl<'s> Check<'s> {
     fn overlaps(&mut self, entries: &Entries<'_>, forms: &[Form], status: u16, error: Option<&str>) {
         let pair = error
             .map_or(format!("(status {status}, no `error`)"), |e| format!("(status {status}, error `{e}`)"));
+        let template = |f: &Form| &entries[f.entry].1.templates[f.template];
         for (pos, later) in forms.iter().enumerate() {
             let (b_def, b) = &entries[later.entry];
             let (b_tpl, at) = &b_def.descriptions[later.template];
-            let Some(earlier) = forms[..pos].iter().find(|f| {
-                let a = &entries[f.entry].1.templates[f.template];
-                a.same_shape(b_tpl) || a.covers(b_tpl)
-            }) else {
-                continue;
+            let covering =
+                forms[..pos].iter().find(|f| template(f).same_shape(b_tpl) || template(f).covers(b_tpl));
+            // Without a code, two meanings that share a text cannot be told apart: any
+            // overlap is reported, not only a form hidden in full.
+            let overlapping = || {
+                let b = template(later);
+                forms[..pos].iter().find(|f| {
+                    let a = template(f);
+                    f.entry != later.entry
+                        && overlap(&a.literals, &a.placeholders, &b.literals, &b.placeholders)
+                })
+            };
+            let (earlier, message) = match covering {
+                Some(earlier) if earlier.entry == later.entry => (
+                    earlier,
+                    format!(
+                        "description `{}` of entry `{}` is already matched by its description `{}`",
+                        b_tpl.text,
+                        b.variant,
+                        template(earlier).text
+                    ),
+                ),
+                Some(earlier) => (
+                    earlier,
+                    format!(
+                        "entries `{}` and `{}` cannot be told apart under {pair}: every description `{}` matches, `{}` matches too",
+                        entries[earlier.entry].1.variant,
+                        b.variant,
+                        b_tpl.text,
+                        template(earlier).text
+                    ),
+                ),
+                None => match overlapping().filter(|_| error.is_none()) {
+                    Some(earlier) => (
+                        earlier,
+                        format!(
+                            "entries `{}` and `{}` cannot be told apart under {pair}: some descriptions match both `{}` and `{}`, and a body without `error` has nothing else to tell them by",
+                            entries[earlier.entry].1.variant,
+                            b.variant,
+                            template(earlier).text,
+                            b_tpl.text
+                        ),
+                    ),
+                    None => continue,
+                },
             };
             let (a_def, a) = &entries[earlier.entry];
-            let a_tpl = &a.templates[earlier.template];
-            let message = if earlier.entry == later.entry {
-                format!(
-                    "description `{}` of entry `{}` is already matched by its description `{}`",
-                    b_tpl.text, b.variant, a_tpl.text
-                )
-            } else {
-                format!(
-                    "entries `{}` and `{}` cannot be told apart under {pair}: every description `{}` matches, `{}` matches too",
-                    a.variant, b.variant, b_tpl.text, a_tpl.text
-                )
-            };
             let help = format!(
                 "letter case, quotes, whitespace runs and a closing `.`/`!`/`。` do not count when matching; remove the form, or make the templates disjoint (`{}` is at {})",
                 a.variant,

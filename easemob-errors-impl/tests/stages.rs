@@ -408,3 +408,37 @@ fn every_item_of_a_list_key_is_checked() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn errorless_forms_of_two_meanings_may_not_overlap() {
+    let without_error = |variant: &str, description: &str| {
+        format!(
+            "\n[[errors]]\nvariant = \"{variant}\"\nstatus = 404\ndescription = \"{description}\"\n\
+             cause = \"c\"\ncause_zh = \"c\"\nremedy = \"r\"\nremedy_zh = \"r\"\n"
+        )
+    };
+    let overlapping = format!(
+        "{GOOD}{}{}",
+        without_error("UserGone", "user {name} is gone"),
+        without_error("Gone", "{what} is gone.")
+    );
+    let messages = errors(&overlapping);
+    assert!(
+        messages.iter().any(|m| m.contains("entries `UserGone` and `Gone` cannot be told apart under (status 404, no `error`): some descriptions match both")),
+        "{messages:#?}"
+    );
+    let disjoint = format!(
+        "{GOOD}{}{}",
+        without_error("UserGone", "user {name} is gone"),
+        without_error("GroupGone", "group {name} is gone")
+    );
+    assert_eq!(errors(&disjoint), Vec::<String>::new());
+    // With a code the order decides, as documented: the later, wider form is kept.
+    let with_code = format!(
+        "{GOOD}{}{}",
+        entry("UserGone", 404, "gone", "user {name} is gone"),
+        entry("Gone", 404, "gone", "{what} is gone")
+    );
+    let messages = errors(&with_code);
+    assert!(!messages.iter().any(|m| m.contains("cannot be told apart")), "{messages:#?}");
+}

@@ -22,6 +22,10 @@
 
 #![forbid(unsafe_code)]
 
+mod overlap;
+
+pub use overlap::overlap;
+
 /// The most placeholders a template may have.
 pub const MAX_PLACEHOLDERS: usize = 8;
 
