@@ -360,11 +360,13 @@ fn include_reads_files_and_directories_relative_to_the_root_file() {
 
 #[test]
 fn the_spec_formats_own_examples_are_valid_specs() {
-    // The examples users copy from: spec/README.md's and the README's WeChat spec.
+    // The examples users copy from: spec/README.md's, and the README's WeChat and Google specs.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for (file, start) in
-        [("spec/README.md", "```toml\n"), ("README.md", "```toml\n[api]\nname = \"WechatError\"")]
-    {
+    for (file, start) in [
+        ("spec/README.md", "```toml\n"),
+        ("README.md", "```toml\n[api]\nname = \"WechatError\""),
+        ("README.md", "```toml\n[api]\nname = \"GoogleError\""),
+    ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let at = text.find(start).unwrap_or_else(|| panic!("no example in {file}")) + "```toml\n".len();
         let example = &text[at..at + text[at..].find("```").unwrap()];
