@@ -480,9 +480,13 @@ impl<'s> Check<'s> {
                     "(status {status}, error `{code}`) has no catch-all: a description none of its {} entries matches would have no variant",
                     own.len()
                 );
+                // Named after the code, unless an entry already has that name.
+                let mut variant = suggest_variant(code);
+                if self.spec.errors.iter().any(|e| e.variant == variant) {
+                    variant.push_str("Error");
+                }
                 let help = format!(
-                    "add an entry for the code itself, without `description`, e.g. `variant = \"{}\"`, `status = {status}`, `error = \"{code}\"` with its cause and remedy",
-                    suggest_variant(code)
+                    "add an entry for the code itself, without `description`, e.g. `variant = \"{variant}\"`, `status = {status}`, `error = \"{code}\"` with its cause and remedy"
                 );
                 self.diags.push(first_def.loc.error(message).with_help(help));
                 None

@@ -200,7 +200,7 @@ fn every_pair_has_a_catch_all_and_forms_agree() {
     let errs = errors(&no_catch_all);
     assert!(
         errs.iter().any(|e| e.contains("(status 404, error `order_not_found`) has no catch-all")
-            && e.contains("variant = \"OrderNotFound\"")),
+            && e.contains("variant = \"OrderNotFoundError\"")),
         "{errs:#?}"
     );
     let fields = GOOD.replace(
@@ -443,4 +443,13 @@ fn errorless_forms_of_two_meanings_may_not_overlap() {
     );
     let messages = errors(&with_code);
     assert!(!messages.iter().any(|m| m.contains("cannot be told apart")), "{messages:#?}");
+}
+
+#[test]
+fn the_missing_catch_all_help_names_a_free_variant() {
+    let spec = format!("{GOOD}{}", entry("ItemNotFound", 404, "item_not_found", "item {id} not found"));
+    let messages = errors(&spec);
+    let help =
+        messages.iter().find(|m| m.contains("has no catch-all")).unwrap_or_else(|| panic!("{messages:#?}"));
+    assert!(help.contains("`variant = \"ItemNotFoundError\"`"), "{help}");
 }
