@@ -265,3 +265,60 @@ fn the_middleware_is_generic_over_the_error_enum() {
     assert_eq!(clock.slept(), [ms(200)], "the shop spec's own backoff (200 ms base)");
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
+
+/// WeChat answers errors with HTTP 200; Google puts a retry delay in the body; Stripe says
+/// in a header whether to retry.
+mod wechat {
+    easemob_errors::include_errors!("spec/examples/wechat.toml");
+}
+mod google {
+    easemob_errors::include_errors!("spec/examples/google.toml");
+}
+mod stripe {
+    easemob_errors::include_errors!("spec/examples/stripe.toml");
+}
+
+#[test]
+fn the_middleware_follows_each_apis_body_shape_success_rule_and_hints() {
+    use google::GoogleError;
+    use stripe::StripeError;
+    use wechat::WechatError;
+    // An error answered with 200 is retried; the success's body is handed back.
+    let calls = AtomicUsize::new(0);
+    let (addr, seen) = serve(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+        0 => reply(200, r#"{"errcode":-1,"errmsg":"system error rid: 1"}"#),
+        _ => reply(200, r#"{"errcode":0,"errmsg":"ok","nickname":"Bob"}"#),
+    });
+    let clock = Clock::default();
+    let wechat = client(clock.middleware::<WechatError>());
+    let rt = runtime();
+    let response = rt.block_on(wechat.get(format!("{addr}/cgi-bin/user/info")).send()).unwrap();
+    assert_eq!(rt.block_on(response.text()).unwrap(), r#"{"errcode":0,"errmsg":"ok","nickname":"Bob"}"#);
+    assert_eq!((seen.lock().unwrap().len(), clock.slept().len()), (2, 1));
+
+    // The body's retry delay is waited as a Retry-After would be.
+    let quota = r#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED","details":[
+        {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"2.5s"},
+        {"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED"}]}}"#;
+    let calls = AtomicUsize::new(0);
+    let (addr, _) =
+        serve(
+            move |_| {
+                if calls.fetch_add(1, Ordering::SeqCst) == 0 { reply(429, quota) } else { reply(200, "{}") }
+            },
+        );
+    let clock = Clock::default();
+    let google = client(clock.middleware::<GoogleError>());
+    let response = rt.block_on(google.get(format!("{addr}/v1/things")).send()).unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(clock.slept(), [ms(2500)]);
+
+    // `Stripe-Should-Retry: false` stops a retry the policy would make.
+    let locked = r#"{"error":{"type":"invalid_request_error","code":"lock_timeout","message":"x"}}"#;
+    let (addr, seen) = serve(move |_| reply(409, locked).with_header("Stripe-Should-Retry", "false"));
+    let clock = Clock::default();
+    let stripe = client(clock.middleware::<StripeError>());
+    let response = rt.block_on(stripe.get(format!("{addr}/v1/charges")).send());
+    assert!(response.is_err(), "{response:?}");
+    assert_eq!((seen.lock().unwrap().len(), clock.slept().len()), (1, 0));
+}
