@@ -11,7 +11,8 @@ struct Fixture {
 }
 
 impl Fixture {
-    /// Copies `tests/fixtures/regen` and `tests/specs/shop.toml` into a fresh temp dir.
+    /// Copies `tests/fixtures/regen`, `tests/specs/shop.toml` and two example specs into a
+    /// fresh temp dir.
     fn new() -> Fixture {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = std::env::temp_dir().join(format!("easemob-regen-{}", std::process::id()));
@@ -24,6 +25,11 @@ impl Fixture {
         std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
         std::fs::copy(root.join("tests/fixtures/regen/src/main.rs"), dir.join("src/main.rs")).unwrap();
         std::fs::copy(root.join("tests/specs/shop.toml"), dir.join("spec/api.toml")).unwrap();
+        std::fs::create_dir_all(dir.join("specs")).unwrap();
+        for api in ["wechat", "slack"] {
+            let spec = format!("spec/examples/{api}.toml");
+            std::fs::copy(root.join(&spec), dir.join(format!("specs/{api}.toml"))).unwrap();
+        }
         // Same versions as the workspace, and no registry access needed.
         std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
         // Kept between runs (inside the workspace's target dir) so dependencies build once.
@@ -81,6 +87,9 @@ fn spec_edits_regenerate_without_clean_and_nothing_else_rebuilds() {
     let before = fixture.run();
     assert!(before.contains("CartLocked 409 cart_locked"), "{before}");
     assert!(!before.contains("CouponExpired"), "{before}");
+    // Several enums, each in its own module, in a crate that depends only on easemob-errors.
+    assert!(before.contains("wechat Some(\"InvalidCredential\")"), "{before}");
+    assert!(before.contains("slack Some(\"ChannelNotFound\")"), "{before}");
 
     fixture.edit_spec(|spec| {
         spec.replace("error = \"cart_locked\"", "error = \"cart_busy\"")
