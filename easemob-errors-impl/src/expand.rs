@@ -207,10 +207,12 @@ fn shape(s: &Shape) -> TokenStream {
     });
     let retry_delay = some(s.retry_delay.as_ref().map(path));
     let header = some(s.should_retry_header.as_deref());
+    let code_default = some(s.code_default.as_deref());
     quote! {
         __p::Shape {
             code: &[#(#code),*],
             code_kind: __p::CodeKind::#code_kind,
+            code_default: #code_default,
             message: &[#(#message),*],
             success_status: __p::SuccessStatus::#success_status,
             conditions: &[#(#conditions),*],

@@ -13,8 +13,8 @@ use crate::keys::{Cx, Value, describe};
 /// The most paths a shape may read (codes, messages, conditions and the retry delay).
 pub const MAX_PATHS: usize = 8;
 
-const BODY_KEYS: [&str; 7] =
-    ["code", "code_type", "message", "success", "retry_delay", "should_retry_header", "note"];
+const BODY_KEYS: [&str; 8] =
+    ["code", "code_type", "code_default", "message", "success", "retry_delay", "should_retry_header", "note"];
 const SUCCESS_KEYS: [&str; 4] = ["status", "field", "equals", "absent"];
 
 /// How a body's code is written.
@@ -92,6 +92,8 @@ pub struct Shape {
     pub code: Vec<Path>,
     /// How the code is written.
     pub code_kind: CodeKind,
+    /// The code of a body that gives none at the code paths (RFC 9457: `about:blank`).
+    pub code_default: Option<String>,
     /// The message: the first of these paths that holds a string.
     pub message: Vec<Path>,
     /// The statuses a success may have.
@@ -112,6 +114,7 @@ impl Default for Shape {
         Shape {
             code: vec![key("error")],
             code_kind: CodeKind::Text,
+            code_default: None,
             message: vec![key("error_description")],
             success_status: SuccessStatus::TwoXx,
             conditions: Vec::new(),
@@ -219,6 +222,7 @@ impl Cx<'_> {
             shape.retry_delay = paths.into_iter().next();
         }
         shape.should_retry_header = self.optional_str(t, "should_retry_header", "[body]").map(|(h, _)| h);
+        shape.code_default = self.optional_str(t, "code_default", "[body]").map(|(c, _)| c);
         let _ = self.optional_str(t, "note", "[body]");
         let count = shape.paths().count();
         if count > MAX_PATHS {

@@ -436,6 +436,7 @@ mod tests {
                 Path(&[Step::Key("error"), Step::Key("status")]),
             ],
             code_kind: CodeKind::Text,
+            code_default: None,
             message: &[Path(&[Step::Key("error"), Step::Key("message")])],
             success_status: SuccessStatus::TwoXx,
             conditions: &[Condition {

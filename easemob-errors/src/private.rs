@@ -248,7 +248,7 @@ fn classify_read<T>(
     }
     let mut buffer = itoa::Buffer::new();
     let said = Said {
-        code: code.as_ref().map(|c| c.text(&mut buffer)),
+        code: code.as_ref().map(|c| c.text(&mut buffer)).or(shape.code_default),
         description: message.map(|m| m.as_ref()),
         retry_delay: shape.retry_delay(read),
     };
@@ -273,7 +273,7 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     let (code, message) = (shape.code(&read), shape.message(&read));
     let mut buffer = itoa::Buffer::new();
     let said = Said {
-        code: code.as_ref().map(|c| c.text(&mut buffer)),
+        code: code.as_ref().map(|c| c.text(&mut buffer)).or(shape.code_default),
         description: message.map(|m| m.as_ref()),
         retry_delay: shape.retry_delay(&read),
     };

@@ -18,6 +18,8 @@ pub struct Shape {
     pub code: &'static [Path],
     /// How the code is written.
     pub code_kind: CodeKind,
+    /// The code of a body that gives none at the code paths (RFC 9457: `about:blank`).
+    pub code_default: Option<&'static str>,
     /// The message: the first of these paths that holds a string.
     pub message: &'static [Path],
     /// The statuses a success may have.
@@ -116,6 +118,7 @@ impl Shape {
     pub const EASEMOB: Shape = Shape {
         code: &[Path(&[Step::Key("error")])],
         code_kind: CodeKind::Text,
+        code_default: None,
         message: &[Path(&[Step::Key("error_description")])],
         success_status: SuccessStatus::TwoXx,
         conditions: &[],

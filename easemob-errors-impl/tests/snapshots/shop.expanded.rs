@@ -223,6 +223,7 @@ const _: () = {
     static SHAPE: __p::Shape = __p::Shape {
         code: &[__p::Path(&[__p::Step::Key("error")])],
         code_kind: __p::CodeKind::Text,
+        code_default: None,
         message: &[__p::Path(&[__p::Step::Key("error_description")])],
         success_status: __p::SuccessStatus::TwoXx,
         conditions: &[],
