@@ -72,6 +72,10 @@ fn human_output_explains_cause_remedy_and_retry() {
     assert!(text.contains("401: Unable to authenticate due to expired access token"), "{text}");
     assert!(text.contains("app token 已过期"), "{text}");
     assert!(text.contains("refresh the app token"), "{text}");
+    assert!(!text.contains("a success"), "{text}");
+    let out = explain(&["200", r#"{"error":"reach_limit","error_description":"x"}"#], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("note     a success under Easemob's rule"), "a 2xx is no error: {text}");
 }
 
 #[test]

@@ -135,6 +135,9 @@ fn main() -> ExitCode {
         println!("{out}");
     } else {
         print!("{}", human(&err));
+        if EasemobError::classify(err.status(), &body).is_none() {
+            println!("{:<9}a success under Easemob's rule (errors come with non-2xx statuses)", "note");
+        }
         if let Some(d) = decision {
             let what = match d {
                 Decision::Retry { after } => format!("retry after {} ms", after.as_millis()),
