@@ -171,16 +171,8 @@ impl tracing::field::Visit for Text {
     }
 }
 
-impl tracing::Subscriber for Events {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
+impl Events {
+    fn count(&self, event: &tracing::Event<'_>) {
         use std::sync::atomic::Ordering::Relaxed;
         let mut text = Text(String::new());
         event.record(&mut text);
@@ -191,8 +183,6 @@ impl tracing::Subscriber for Events {
             _ => 0,
         };
     }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// Runs `f` with the events of this thread counted by `events`.
@@ -231,7 +221,7 @@ impl tracing::Subscriber for PerThread {
     fn event(&self, event: &tracing::Event<'_>) {
         CAPTURE.with(|c| {
             if let Some(events) = &*c.borrow() {
-                tracing::Subscriber::event(events, event);
+                events.count(event);
             }
         });
     }

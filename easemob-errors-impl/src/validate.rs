@@ -420,7 +420,7 @@ impl<'s> Check<'s> {
                         template(earlier).text
                     ),
                 ),
-                None => match overlapping().filter(|_| error.is_none()) {
+                None if error.is_none() => match overlapping() {
                     Some(earlier) => (
                         earlier,
                         format!(
@@ -433,6 +433,7 @@ impl<'s> Check<'s> {
                     ),
                     None => continue,
                 },
+                None => continue,
             };
             let (a_def, a) = &entries[earlier.entry];
             let help = format!(

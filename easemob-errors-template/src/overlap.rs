@@ -72,11 +72,7 @@ pub fn overlap<S: AsRef<str>, P: HasKind, T: AsRef<str>, Q: HasKind>(
     // A text both match starts with the literal units of both templates up to their first
     // placeholder, and ends with those after their last: where these disagree, nothing
     // matches both. Most pairs end here, so a spec with many forms per status stays quick.
-    let literal = |t: &Token| !t.is_placeholder();
-    let disagree = |x: &mut dyn Iterator<Item = &Token>, y: &mut dyn Iterator<Item = &Token>| {
-        x.take_while(|t| literal(t)).zip(y.take_while(|t| literal(t))).any(|(x, y)| x != y)
-    };
-    if disagree(&mut a.iter(), &mut b.iter()) || disagree(&mut a.iter().rev(), &mut b.iter().rev()) {
+    if disagree(a.iter(), b.iter()) || disagree(a.iter().rev(), b.iter().rev()) {
         return false;
     }
     // A walk over (position in a, position in b): both reach their ends on one text.
@@ -109,6 +105,13 @@ pub fn overlap<S: AsRef<str>, P: HasKind, T: AsRef<str>, Q: HasKind>(
         }
     }
     false
+}
+
+/// Whether two runs of tokens differ in a literal unit before either reaches a
+/// placeholder.
+fn disagree<'t>(x: impl Iterator<Item = &'t Token>, y: impl Iterator<Item = &'t Token>) -> bool {
+    let literal = |t: &&Token| !t.is_placeholder();
+    x.take_while(literal).zip(y.take_while(literal)).any(|(x, y)| x != y)
 }
 
 #[cfg(test)]

@@ -121,7 +121,19 @@ struct Said<'a> {
     retry_delay: Option<Duration>,
 }
 
-impl Said<'_> {
+impl<'r> Said<'r> {
+    /// What a body read along `shape` says (an integer code is written into `buffer`).
+    /// A body with a message but no code has the shape's `code_default`, if any.
+    fn read(shape: &'static Shape, read: &'r Read<'_>, buffer: &'r mut itoa::Buffer) -> Self {
+        let description = shape.message(read).map(|m| m.as_ref());
+        let code = shape.code(read).map(|c| c.text(buffer));
+        Said {
+            code: code.or(shape.code_default.filter(|_| description.is_some())),
+            description,
+            retry_delay: shape.retry_delay(read),
+        }
+    }
+
     /// The variant of catch-all entry `index`, keeping the server's words.
     fn catch_all<T>(&self, index: usize, code_sent: bool, build: Build<T>) -> Option<T> {
         build(index, Text::sent(self.description, None, code_sent, self.retry_delay), &Values::default())
@@ -206,7 +218,6 @@ pub enum Classified<T> {
 /// shape's paths, then its code and message are looked up. A success under the spec's
 /// rule, given anyway, is status-only.
 pub fn classify<T>(catalog: &'static Catalog, status: u16, body: &[u8], build: Build<T>) -> Classified<T> {
-    // Given a success anyway, the answer has no error body to name.
     classify_answer(catalog, status, body, build)
         .unwrap_or_else(|| Classified::Status(StatusOnly::new(status, body)))
 }
@@ -242,16 +253,11 @@ fn classify_read<T>(
 ) -> Classified<T> {
     let shape = catalog.shape;
     let Some(read) = read else { return Classified::Status(StatusOnly::new(status, raw)) };
-    let (code, message) = (shape.code(read), shape.message(read));
-    if code.is_none() && message.is_none() {
+    let mut buffer = itoa::Buffer::new();
+    let said = Said::read(shape, read, &mut buffer);
+    if said.code.is_none() && said.description.is_none() {
         return Classified::Status(StatusOnly::new(status, raw));
     }
-    let mut buffer = itoa::Buffer::new();
-    let said = Said {
-        code: code.as_ref().map(|c| c.text(&mut buffer)).or(shape.code_default),
-        description: message.map(|m| m.as_ref()),
-        retry_delay: shape.retry_delay(read),
-    };
     if let Some(known) = catalog.lookup(status, &said, build) {
         return Classified::Known(known);
     }
@@ -270,13 +276,8 @@ pub fn deserialize<'de, D: serde::Deserializer<'de>, T>(
     let shape = catalog.shape;
     let mut read = Read::default();
     read.read(shape, deserializer, true)?;
-    let (code, message) = (shape.code(&read), shape.message(&read));
     let mut buffer = itoa::Buffer::new();
-    let said = Said {
-        code: code.as_ref().map(|c| c.text(&mut buffer)).or(shape.code_default),
-        description: message.map(|m| m.as_ref()),
-        retry_delay: shape.retry_delay(&read),
-    };
+    let said = Said::read(shape, &read, &mut buffer);
     let status = match read.status {
         Some(status) => status,
         None => status_of(catalog, &said).map_err(<D::Error as serde::de::Error>::custom)?,

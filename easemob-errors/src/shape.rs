@@ -101,13 +101,13 @@ pub(crate) enum Code<'r> {
     Number(i128),
 }
 
-impl Code<'_> {
+impl<'r> Code<'r> {
     /// The code as text, an integer written in decimal into `buffer` (on the stack: a
     /// known error costs no allocation).
-    pub(crate) fn text<'b>(&'b self, buffer: &'b mut itoa::Buffer) -> &'b str {
+    pub(crate) fn text(self, buffer: &'r mut itoa::Buffer) -> &'r str {
         match self {
             Code::Text(s) => s,
-            Code::Number(n) => buffer.format(*n),
+            Code::Number(n) => buffer.format(n),
         }
     }
 }
@@ -161,8 +161,8 @@ impl Shape {
             })
     }
 
-    /// The body's code: the first code path holding a string, or for integer codes an
-    /// integer (or a string of digits).
+    /// The body's code: the first code path holding a non-empty string, or for integer
+    /// codes an integer (or a string of its canonical digits).
     pub(crate) fn code<'r>(&self, read: &'r Read<'_>) -> Option<Code<'r>> {
         (0..self.code.len()).find_map(|i| match read.slot(i)? {
             Scalar::Str(s) if s.is_empty() => None,
